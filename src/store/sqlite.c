@@ -1,0 +1,289 @@
+/*
+ * sqlite.c - the SQLite backend of the operational store (store.h).
+ *
+ * One database file, DIR/karta.db, in WAL mode with synchronous=FULL (a commit
+ * is on disk when kt_store_commit returns), foreign keys on, and a busy
+ * timeout so that several processes can share a store. Statements come from
+ * the catalogue in queries.def, prepared on first use and kept.
+ */
+#include "store.h"
+#include "schema_sqlite.h"
+
+#include <errno.h>
+#include <sqlite3.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#define KT_STORE_BUSY_TIMEOUT_MS 30000 /* a long import holds the writer lock */
+
+static const char *const query_sql[KT_Q_COUNT_] = {
+#define KT_Q(name, sql) [KT_Q_##name] = sql,
+#include "queries.def"
+#undef KT_Q
+};
+static const char *const query_name[KT_Q_COUNT_] = {
+#define KT_Q(name, sql) [KT_Q_##name] = #name,
+#include "queries.def"
+#undef KT_Q
+};
+
+struct kt_cursor {
+    kt_store *st;
+    sqlite3_stmt *stmt;
+    bool busy;
+};
+
+struct kt_store {
+    sqlite3 *db;
+    bool in_txn;
+    int schema_version;
+    int64_t changes;
+    kt_cursor cursors[KT_Q_COUNT_];
+};
+
+static kt_rc db_fail(kt_store *st, kt_err *err, const char *what) {
+    int ext = sqlite3_extended_errcode(st->db);
+    kt_rc rc = KT_ESTORE;
+    switch (ext) {
+    case SQLITE_CONSTRAINT_UNIQUE:
+    case SQLITE_CONSTRAINT_PRIMARYKEY: rc = KT_EEXIST; break;
+    case SQLITE_CONSTRAINT_FOREIGNKEY:
+    case SQLITE_CONSTRAINT_CHECK:
+    case SQLITE_CONSTRAINT_NOTNULL: rc = KT_EINVAL; break;
+    case SQLITE_NOMEM: rc = KT_ENOMEM; break;
+    default: break;
+    }
+    return kt_fail(err, rc, what, "%s", sqlite3_errmsg(st->db));
+}
+
+static kt_rc exec_script(kt_store *st, const char *sql, kt_err *err) {
+    char *msg = NULL;
+    if (sqlite3_exec(st->db, sql, NULL, NULL, &msg) != SQLITE_OK) {
+        kt_rc rc = kt_fail(err, KT_ESTORE, "store", "%s", msg ? msg : sqlite3_errmsg(st->db));
+        sqlite3_free(msg);
+        return rc;
+    }
+    return KT_OK;
+}
+
+static kt_rc pragma_int(kt_store *st, const char *sql, int *out, kt_err *err) {
+    sqlite3_stmt *s;
+    if (sqlite3_prepare_v2(st->db, sql, -1, &s, NULL) != SQLITE_OK) return db_fail(st, err, "store");
+    int r = sqlite3_step(s);
+    if (r == SQLITE_ROW) *out = sqlite3_column_int(s, 0);
+    sqlite3_finalize(s);
+    if (r != SQLITE_ROW) return db_fail(st, err, "store");
+    return KT_OK;
+}
+
+static kt_rc migrate(kt_store *st, kt_err *err) {
+    int version = 0;
+    kt_rc rc = pragma_int(st, "PRAGMA user_version", &version, err);
+    if (rc) return rc;
+    int latest = (int)KT_ARRAY_LEN(kt_sqlite_migrations);
+    if (version > latest)
+        return kt_fail(err, KT_ESTORE, "store",
+                       "the store is at schema version %d, newer than this program knows (%d): upgrade karta",
+                       version, latest);
+    for (int v = version; v < latest; v++) {
+        char setv[64];
+        snprintf(setv, sizeof setv, "PRAGMA user_version = %d", v + 1);
+        if ((rc = exec_script(st, "BEGIN IMMEDIATE", err))) return rc;
+        if ((rc = exec_script(st, kt_sqlite_migrations[v], err)) || (rc = exec_script(st, setv, err))) {
+            exec_script(st, "ROLLBACK", NULL);
+            return rc;
+        }
+        if ((rc = exec_script(st, "COMMIT", err))) return rc;
+    }
+    st->schema_version = latest;
+    return KT_OK;
+}
+
+kt_rc kt_store_open(const char *dir, int flags, kt_store **out, kt_err *err) {
+    char path[4096];
+    struct stat sb;
+    *out = NULL;
+    if (stat(dir, &sb) != 0) {
+        if (!(flags & KT_STORE_CREATE))
+            return kt_fail(err, KT_ENOTFOUND, "--data", "no data directory at %s (run: karta init --data %s)", dir, dir);
+        if (mkdir(dir, 0750) != 0)
+            return kt_fail(err, KT_EIO, "--data", "cannot create %s: %s", dir, strerror(errno));
+    } else if (!S_ISDIR(sb.st_mode)) {
+        return kt_fail(err, KT_EIO, "--data", "%s is not a directory", dir);
+    }
+    if ((size_t)snprintf(path, sizeof path, "%s/karta.db", dir) >= sizeof path)
+        return kt_fail(err, KT_EINVAL, "--data", "path too long");
+    if (!(flags & KT_STORE_CREATE) && stat(path, &sb) != 0)
+        return kt_fail(err, KT_ENOTFOUND, "--data", "%s holds no Karta store (run: karta init --data %s)", dir, dir);
+
+    kt_store *st = kt_xcalloc(1, sizeof *st);
+    for (int i = 0; i < KT_Q_COUNT_; i++) st->cursors[i].st = st;
+    int oflags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX | ((flags & KT_STORE_CREATE) ? SQLITE_OPEN_CREATE : 0);
+    if (sqlite3_open_v2(path, &st->db, oflags, NULL) != SQLITE_OK) {
+        kt_rc rc = kt_fail(err, KT_ESTORE, "--data", "cannot open %s: %s", path,
+                           st->db ? sqlite3_errmsg(st->db) : "out of memory");
+        kt_store_close(st);
+        return rc;
+    }
+    sqlite3_busy_timeout(st->db, KT_STORE_BUSY_TIMEOUT_MS);
+    kt_rc rc = exec_script(st,
+                           "PRAGMA journal_mode = WAL;"
+                           "PRAGMA synchronous = FULL;"
+                           "PRAGMA foreign_keys = ON;"
+                           "PRAGMA cache_size = -65536;"
+                           "PRAGMA temp_store = MEMORY;",
+                           err);
+    if (!rc) rc = migrate(st, err);
+    if (rc) {
+        kt_store_close(st);
+        return rc;
+    }
+    *out = st;
+    return KT_OK;
+}
+
+void kt_store_close(kt_store *st) {
+    if (!st) return;
+    for (int i = 0; i < KT_Q_COUNT_; i++) sqlite3_finalize(st->cursors[i].stmt);
+    if (st->in_txn) exec_script(st, "ROLLBACK", NULL);
+    sqlite3_close(st->db);
+    free(st);
+}
+
+int kt_store_schema_version(kt_store *st) { return st->schema_version; }
+const char *kt_store_backend(kt_store *st) { KT_UNUSED(st); return "sqlite"; }
+
+kt_rc kt_store_begin(kt_store *st, kt_err *err) {
+    if (st->in_txn) return kt_fail(err, KT_EINTERNAL, "store", "transaction already open");
+    kt_rc rc = exec_script(st, "BEGIN IMMEDIATE", err);
+    if (!rc) st->in_txn = true;
+    return rc;
+}
+
+kt_rc kt_store_commit(kt_store *st, kt_err *err) {
+    KT_ASSERT(st->in_txn);
+    kt_rc rc = exec_script(st, "COMMIT", err);
+    if (rc) {
+        kt_store_rollback(st);
+        return rc;
+    }
+    st->in_txn = false;
+    return KT_OK;
+}
+
+void kt_store_rollback(kt_store *st) {
+    if (!st->in_txn) return;
+    for (int i = 0; i < KT_Q_COUNT_; i++)
+        if (st->cursors[i].busy) kt_store_end(&st->cursors[i]);
+    exec_script(st, "ROLLBACK", NULL);
+    st->in_txn = false;
+}
+
+bool kt_store_in_txn(kt_store *st) { return st->in_txn; }
+
+static kt_rc prepare(kt_store *st, kt_query q, const kt_val *args, size_t nargs, kt_cursor **out, kt_err *err) {
+    KT_ASSERT(q >= 0 && q < KT_Q_COUNT_);
+    kt_cursor *c = &st->cursors[q];
+    if (c->busy) return kt_fail(err, KT_EINTERNAL, query_name[q], "statement already in use");
+    if (!c->stmt && sqlite3_prepare_v3(st->db, query_sql[q], -1, SQLITE_PREPARE_PERSISTENT, &c->stmt, NULL) != SQLITE_OK)
+        return db_fail(st, err, query_name[q]);
+    KT_ASSERT((int)nargs == sqlite3_bind_parameter_count(c->stmt));
+    for (size_t i = 0; i < nargs; i++) {
+        int r;
+        switch (args[i].type) {
+        case KT_V_INT: r = sqlite3_bind_int64(c->stmt, (int)i + 1, args[i].i); break;
+        case KT_V_TEXT: r = sqlite3_bind_text(c->stmt, (int)i + 1, args[i].s, -1, SQLITE_STATIC); break;
+        default: r = sqlite3_bind_null(c->stmt, (int)i + 1); break;
+        }
+        if (r != SQLITE_OK) {
+            sqlite3_reset(c->stmt);
+            return db_fail(st, err, query_name[q]);
+        }
+    }
+    c->busy = true;
+    *out = c;
+    return KT_OK;
+}
+
+kt_rc kt_store_exec(kt_store *st, kt_query q, const kt_val *args, size_t nargs, kt_err *err) {
+    kt_cursor *c;
+    kt_rc rc = prepare(st, q, args, nargs, &c, err);
+    if (rc) return rc;
+    int r;
+    while ((r = sqlite3_step(c->stmt)) == SQLITE_ROW) {}
+    if (r != SQLITE_DONE) rc = db_fail(st, err, query_name[q]);
+    st->changes = sqlite3_changes64(st->db);
+    kt_store_end(c);
+    return rc;
+}
+
+int64_t kt_store_changes(kt_store *st) { return st->changes; }
+
+kt_rc kt_store_query(kt_store *st, kt_query q, const kt_val *args, size_t nargs, kt_cursor **out, kt_err *err) {
+    return prepare(st, q, args, nargs, out, err);
+}
+
+kt_rc kt_store_step(kt_cursor *c, bool *has_row, kt_err *err) {
+    KT_ASSERT(c->busy);
+    int r = sqlite3_step(c->stmt);
+    if (r == SQLITE_ROW) { *has_row = true; return KT_OK; }
+    *has_row = false;
+    if (r == SQLITE_DONE) return KT_OK;
+    return db_fail(c->st, err, query_name[c - c->st->cursors]);
+}
+
+int64_t kt_col_int(kt_cursor *c, int col) { return sqlite3_column_int64(c->stmt, col); }
+const char *kt_col_text(kt_cursor *c, int col) { return (const char *)sqlite3_column_text(c->stmt, col); }
+bool kt_col_null(kt_cursor *c, int col) { return sqlite3_column_type(c->stmt, col) == SQLITE_NULL; }
+
+void kt_store_end(kt_cursor *c) {
+    if (!c) return;
+    sqlite3_reset(c->stmt);
+    sqlite3_clear_bindings(c->stmt);
+    c->busy = false;
+}
+
+kt_rc kt_store_int(kt_store *st, kt_query q, const kt_val *args, size_t nargs,
+                   int64_t *out, bool *found, kt_err *err) {
+    kt_cursor *c;
+    bool has = false;
+    kt_rc rc = kt_store_query(st, q, args, nargs, &c, err);
+    if (rc) return rc;
+    rc = kt_store_step(c, &has, err);
+    if (!rc && has) *out = kt_col_int(c, 0);
+    if (found) *found = has;
+    else if (!rc && !has) rc = kt_fail(err, KT_ENOTFOUND, query_name[q], "no row");
+    kt_store_end(c);
+    return rc;
+}
+
+kt_rc kt_store_verify(kt_store *st, void (*report)(void *ctx, const char *what), void *ctx,
+                      int64_t *out_faults, kt_err *err) {
+    static const char *const checks[] = {"PRAGMA quick_check", "PRAGMA foreign_key_check"};
+    int64_t faults = 0;
+    char line[512];
+    for (size_t i = 0; i < KT_ARRAY_LEN(checks); i++) {
+        sqlite3_stmt *s;
+        if (sqlite3_prepare_v2(st->db, checks[i], -1, &s, NULL) != SQLITE_OK) return db_fail(st, err, "store");
+        int r;
+        while ((r = sqlite3_step(s)) == SQLITE_ROW) {
+            if (i == 0) {
+                const char *t = (const char *)sqlite3_column_text(s, 0);
+                if (t && strcmp(t, "ok") == 0) continue;
+                snprintf(line, sizeof line, "database: %s", t ? t : "?");
+            } else {
+                snprintf(line, sizeof line, "database: row %lld of %s refers to a missing %s row",
+                         (long long)sqlite3_column_int64(s, 1), (const char *)sqlite3_column_text(s, 0),
+                         (const char *)sqlite3_column_text(s, 2));
+            }
+            report(ctx, line);
+            faults++;
+        }
+        sqlite3_finalize(s);
+        if (r != SQLITE_DONE) return db_fail(st, err, "store");
+    }
+    *out_faults = faults;
+    return KT_OK;
+}

@@ -1,0 +1,84 @@
+/*
+ * store.h - the operational store: members, cards, consents, stores, products,
+ * the points ledger and the audit trail, behind one C interface.
+ *
+ * Callers name a statement from the catalogue (queries.def) and bind typed
+ * values; they never build SQL text. The catalogue is written once in the
+ * portable SQL that SQLite 3.35+ and PostgreSQL both accept (RETURNING,
+ * ON CONFLICT, partial indexes, "?N" parameters that a PostgreSQL backend
+ * rewrites to "$N"), so a second backend implements these few functions and
+ * its own migrations, and no caller changes.
+ *
+ * Owns: the connection and its prepared statements. A kt_store is used by one
+ * thread at a time; open one per thread. Durability: a transaction committed
+ * by kt_store_commit is on disk (SQLite: WAL with synchronous=FULL) before the
+ * call returns. Errors: KT_ESTORE with the database's message; a unique-key
+ * violation is KT_EEXIST and a foreign-key or check violation KT_EINVAL, so
+ * callers can tell input faults from store faults.
+ */
+#ifndef KT_STORE_H
+#define KT_STORE_H
+#include "core/kt.h"
+
+typedef struct kt_store kt_store;
+
+typedef enum kt_query {
+#define KT_Q(name, sql) KT_Q_##name,
+#include "queries.def"
+#undef KT_Q
+    KT_Q_COUNT_
+} kt_query;
+
+typedef enum { KT_V_NULL, KT_V_INT, KT_V_TEXT } kt_val_type;
+typedef struct kt_val { kt_val_type type; int64_t i; const char *s; } kt_val;
+
+static inline kt_val kt_vi(int64_t x) { return (kt_val){KT_V_INT, x, NULL}; }
+static inline kt_val kt_vs(const char *s) { return (kt_val){s ? KT_V_TEXT : KT_V_NULL, 0, s}; }
+#define KT_VI(x) kt_vi((int64_t)(x))
+#define KT_VS(x) kt_vs(x)
+#define KT_VNULL ((kt_val){KT_V_NULL, 0, NULL})
+/* An optional int: NULL when absent. */
+#define KT_VIOPT(present, x) ((present) ? KT_VI(x) : KT_VNULL)
+
+#define KT_STORE_CREATE 1  /* create the data directory and database if missing */
+
+kt_rc kt_store_open(const char *dir, int flags, kt_store **out, kt_err *err);
+void kt_store_close(kt_store *st);
+/* The schema version the store is at after opening (migrations applied). */
+int kt_store_schema_version(kt_store *st);
+const char *kt_store_backend(kt_store *st);
+
+/* Write transactions: BEGIN IMMEDIATE (the writer lock is taken at once, so a
+ * transaction never fails half-way for lack of it). Nested begin is an error. */
+kt_rc kt_store_begin(kt_store *st, kt_err *err);
+kt_rc kt_store_commit(kt_store *st, kt_err *err);
+void kt_store_rollback(kt_store *st);
+bool kt_store_in_txn(kt_store *st);
+
+/* Run a statement that returns no rows. */
+kt_rc kt_store_exec(kt_store *st, kt_query q, const kt_val *args, size_t nargs, kt_err *err);
+/* Rows changed by the last exec. */
+int64_t kt_store_changes(kt_store *st);
+
+/* Rows: kt_store_query binds and positions before the first row; each
+ * kt_store_step moves to the next row and sets *has_row. Column readers are
+ * valid until the next step. kt_store_end releases the cursor (always call it;
+ * a statement cannot be opened twice at once). */
+typedef struct kt_cursor kt_cursor;
+kt_rc kt_store_query(kt_store *st, kt_query q, const kt_val *args, size_t nargs, kt_cursor **out, kt_err *err);
+kt_rc kt_store_step(kt_cursor *c, bool *has_row, kt_err *err);
+int64_t kt_col_int(kt_cursor *c, int col);
+const char *kt_col_text(kt_cursor *c, int col); /* NULL for SQL NULL */
+bool kt_col_null(kt_cursor *c, int col);
+void kt_store_end(kt_cursor *c);
+
+/* One row, first column as integer: *found false when there is no row. */
+kt_rc kt_store_int(kt_store *st, kt_query q, const kt_val *args, size_t nargs,
+                   int64_t *out, bool *found, kt_err *err);
+
+/* Backend self-check for `karta check` (SQLite: quick_check and
+ * foreign_key_check). Calls report() per fault and counts them. */
+kt_rc kt_store_verify(kt_store *st, void (*report)(void *ctx, const char *what), void *ctx,
+                      int64_t *out_faults, kt_err *err);
+
+#endif

@@ -25,11 +25,13 @@ karta: $(OBJ) build/rel/src/cli/main.o
 
 build/rel/%.o: %.c $(HDR)
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS) $(WARN) $(INC) -c -o $@ $<
+	@echo "  CC      $<"
+	@$(CC) $(CFLAGS) $(WARN) $(INC) -c -o $@ $<
 
 build/asan/%.o: %.c $(HDR)
 	@mkdir -p $(dir $@)
-	$(CC) -O1 -g $(SAN) $(WARN) $(INC) -c -o $@ $<
+	@echo "  CC asan $<"
+	@$(CC) -O1 -g $(SAN) $(WARN) $(INC) -c -o $@ $<
 
 build/asan/karta: $(ASAN_OBJ) build/asan/src/cli/main.o
 	$(CC) $(SAN) -o $@ $^ $(LIBS)

@@ -29,6 +29,9 @@ kt_rc kt_csv_open(const char *path, char sep, kt_csv **out, kt_err *err);
 /* Reads from memory (not copied; must outlive the reader). name is used in messages. */
 kt_rc kt_csv_open_mem(const char *name, const char *data, size_t len, char sep, kt_csv **out, kt_err *err);
 void kt_csv_close(kt_csv *c);
+/* For tests and fuzzing: read at most `bytes` (1..1 MiB) at a time, so that
+ * records and UTF-8 sequences straddle the reads. */
+void kt_csv_set_read_size(kt_csv *c, size_t bytes);
 
 /* Next record. Returns KT_OK with *nfields > 0, or KT_OK with *nfields == 0 at
  * end of file, or an error (err->field = "file:line"). Blank lines are skipped. */

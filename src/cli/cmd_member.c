@@ -121,7 +121,9 @@ static int member_add(int argc, char **argv) {
     if (!rc) rc = kt_card_add(st, m.id, card, KT_CARD_ACTIVE, kt_today(), kt_cli_actor(), now, "--card", &err);
     if (!rc) rc = apply_consents(st, m.id, xget(&a, X_CONSENT), true, source, now, &err);
     if (!rc) rc = kt_store_commit(st, &err);
-    if (!rc) printf("member #%lld added with card %s\n", (long long)m.id, card);
+    char card_norm[KT_CARD_MAX];
+    if (!rc) rc = kt_card_normalise(card, card_norm, &err, "--card");
+    if (!rc) printf("member #%lld added with card %s\n", (long long)m.id, card_norm);
     return finish(st, rc, &err);
 }
 

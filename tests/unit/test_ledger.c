@@ -1,0 +1,181 @@
+/*
+ * test_ledger.c - the points ledger: lots, FIFO by expiry, pending points,
+ * debt, expiry idempotence, merge transfer, and that `check` catches
+ * tampering (a check that cannot fail proves nothing).
+ */
+#include "t.h"
+
+#include "core/date.h"
+#include "ledger/ledger.h"
+#include "members/members.h"
+#include "store/store.h"
+
+#include <sqlite3.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <unistd.h>
+
+typedef struct fixture { char dir[64]; kt_store *st; kt_err err; } fixture;
+
+static void fx_open(fixture *f) {
+    snprintf(f->dir, sizeof f->dir, "/tmp/kt-ledger-XXXXXX");
+    KT_CHECK(mkdtemp(f->dir) != NULL);
+    char sub[96];
+    snprintf(sub, sizeof sub, "%s/data", f->dir);
+    snprintf(f->dir, sizeof f->dir, "%s", sub);
+    KT_CHECK_INT(kt_store_open(f->dir, KT_STORE_CREATE, &f->st, &f->err), KT_OK);
+}
+
+static void fx_close(fixture *f) {
+    kt_store_close(f->st);
+    char cmd[160];
+    snprintf(cmd, sizeof cmd, "rm -rf '%s/..'", f->dir);
+    KT_CHECK(system(cmd) == 0);
+}
+
+static int64_t add_member(fixture *f, const char *card) {
+    kt_member m;
+    kt_member_init(&m, kt_day_from_civil(2026, 1, 1));
+    KT_CHECK_INT(kt_member_insert(f->st, &m, "test", 1, "registration", &f->err), KT_OK);
+    KT_CHECK_INT(kt_card_add(f->st, m.id, card, KT_CARD_ACTIVE, KT_DAY_NONE, "test", 1, "card", &f->err), KT_OK);
+    return m.id;
+}
+
+static kt_day D(int y, int m, int d) { return kt_day_from_civil(y, m, d); }
+
+static kt_movement mv_on(kt_txn_kind k, kt_day day) {
+    return (kt_movement){.kind = k, .at = (kt_time)day * 86400, .day = day, .actor = "test"};
+}
+
+static void quiet(void *ctx, const char *what) { (void)ctx; (void)what; }
+
+static int64_t check_count(fixture *f) {
+    int64_t v = -1;
+    KT_CHECK_INT(kt_ledger_check(f->st, quiet, NULL, &v, &f->err), KT_OK);
+    return v;
+}
+
+KT_TEST(ledger_fifo_by_expiry) {
+    fixture f;
+    fx_open(&f);
+    KT_CHECK_INT(kt_store_begin(f.st, &f.err), KT_OK);
+    int64_t m = add_member(&f, "1001");
+    kt_movement a = mv_on(KT_TXN_ACCRUAL, D(2026, 1, 10));
+    /* three lots: expiring late, early, never */
+    KT_CHECK_INT(kt_ledger_credit(f.st, &a, (kt_member_id)m, 100, "program", a.day, D(2026, 12, 31), NULL, &f.err), KT_OK);
+    KT_CHECK_INT(kt_ledger_credit(f.st, &a, (kt_member_id)m, 50, "program", a.day, D(2026, 3, 31), NULL, &f.err), KT_OK);
+    KT_CHECK_INT(kt_ledger_credit(f.st, &a, (kt_member_id)m, 30, "partner:Shell", a.day, KT_DAY_NONE, NULL, &f.err), KT_OK);
+    kt_movement r = mv_on(KT_TXN_REDEMPTION, D(2026, 2, 1));
+    KT_CHECK_INT(kt_ledger_spend(f.st, &r, (kt_member_id)m, 70, "redemption", NULL, &f.err), KT_OK);
+    kt_balance b;
+    KT_CHECK_INT(kt_ledger_balance(f.st, (kt_member_id)m, D(2026, 2, 1), 60, &b, &f.err), KT_OK);
+    KT_CHECK_INT(b.balance, 110);
+    KT_CHECK_INT(b.available, 110);
+    KT_CHECK_INT(b.expiring, 0);           /* the March lot is spent; December is beyond 60 days */
+    KT_CHECK_INT(b.next_expiry, D(2026, 12, 31));
+    /* not enough: refused, nothing changes */
+    KT_CHECK_INT(kt_ledger_spend(f.st, &r, (kt_member_id)m, 111, "redemption", NULL, &f.err), KT_ENOFUNDS);
+    KT_CHECK_INT(kt_ledger_balance(f.st, (kt_member_id)m, D(2026, 2, 1), 60, &b, &f.err), KT_OK);
+    KT_CHECK_INT(b.balance, 110);
+    KT_CHECK_INT(kt_store_commit(f.st, &f.err), KT_OK);
+    KT_CHECK_INT(check_count(&f), 0);
+    fx_close(&f);
+}
+
+KT_TEST(ledger_pending_and_expiry) {
+    fixture f;
+    fx_open(&f);
+    KT_CHECK_INT(kt_store_begin(f.st, &f.err), KT_OK);
+    int64_t m = add_member(&f, "1002");
+    kt_movement a = mv_on(KT_TXN_ACCRUAL, D(2026, 1, 10));
+    KT_CHECK_INT(kt_ledger_credit(f.st, &a, (kt_member_id)m, 40, "program", D(2026, 1, 24), D(2026, 6, 30), NULL, &f.err), KT_OK);
+    KT_CHECK_INT(kt_ledger_credit(f.st, &a, (kt_member_id)m, 25, "program", a.day, D(2026, 1, 31), NULL, &f.err), KT_OK);
+    kt_balance b;
+    KT_CHECK_INT(kt_ledger_balance(f.st, (kt_member_id)m, D(2026, 1, 15), 30, &b, &f.err), KT_OK);
+    KT_CHECK_INT(b.pending, 40);
+    KT_CHECK_INT(b.available, 25);
+    KT_CHECK_INT(b.expiring, 25);
+    kt_movement r = mv_on(KT_TXN_REDEMPTION, D(2026, 1, 15));
+    KT_CHECK_INT(kt_ledger_spend(f.st, &r, (kt_member_id)m, 30, "redemption", NULL, &f.err), KT_ENOFUNDS);
+    /* the last valid day is still spendable; the day after, expiry burns it */
+    r.day = D(2026, 1, 31);
+    KT_CHECK_INT(kt_ledger_spend(f.st, &r, (kt_member_id)m, 5, "redemption", NULL, &f.err), KT_OK);
+    int64_t lots = 0, members = 0;
+    kt_points pts = 0;
+    KT_CHECK_INT(kt_ledger_expire(f.st, D(2026, 1, 31), 0, "test", &lots, &pts, &members, &f.err), KT_OK);
+    KT_CHECK_INT(pts, 0);
+    KT_CHECK_INT(kt_ledger_expire(f.st, D(2026, 2, 1), 0, "test", &lots, &pts, &members, &f.err), KT_OK);
+    KT_CHECK_INT(pts, 20);
+    KT_CHECK_INT(lots, 1);
+    KT_CHECK_INT(kt_ledger_expire(f.st, D(2026, 2, 1), 0, "test", &lots, &pts, &members, &f.err), KT_OK);
+    KT_CHECK_INT(pts, 0); /* idempotent */
+    KT_CHECK_INT(kt_ledger_balance(f.st, (kt_member_id)m, D(2026, 2, 1), 30, &b, &f.err), KT_OK);
+    KT_CHECK_INT(b.balance, 40);
+    KT_CHECK_INT(b.available, 40);
+    KT_CHECK_INT(kt_store_commit(f.st, &f.err), KT_OK);
+    KT_CHECK_INT(check_count(&f), 0);
+    fx_close(&f);
+}
+
+KT_TEST(ledger_debt_and_merge) {
+    fixture f;
+    fx_open(&f);
+    KT_CHECK_INT(kt_store_begin(f.st, &f.err), KT_OK);
+    int64_t a = add_member(&f, "2001"), b = add_member(&f, "2002");
+    kt_movement cr = mv_on(KT_TXN_ACCRUAL, D(2026, 1, 10));
+    KT_CHECK_INT(kt_ledger_credit(f.st, &cr, (kt_member_id)a, 100, "program", cr.day, KT_DAY_NONE, NULL, &f.err), KT_OK);
+    kt_movement rf = mv_on(KT_TXN_REFUND, D(2026, 1, 12));
+    /* without permission a shortfall is refused */
+    KT_CHECK_INT(kt_ledger_debit(f.st, &rf, (kt_member_id)a, 130, "program", false, NULL, &f.err), KT_ENOFUNDS);
+    KT_CHECK_INT(kt_ledger_debit(f.st, &rf, (kt_member_id)a, 130, "program", true, NULL, &f.err), KT_OK);
+    kt_balance bal;
+    KT_CHECK_INT(kt_ledger_balance(f.st, (kt_member_id)a, rf.day, 30, &bal, &f.err), KT_OK);
+    KT_CHECK_INT(bal.balance, -30);
+    /* the next accrual pays the debt first */
+    KT_CHECK_INT(kt_ledger_credit(f.st, &cr, (kt_member_id)a, 10, "program", cr.day, KT_DAY_NONE, NULL, &f.err), KT_OK);
+    KT_CHECK_INT(kt_ledger_balance(f.st, (kt_member_id)a, rf.day, 30, &bal, &f.err), KT_OK);
+    KT_CHECK_INT(bal.balance, -20);
+    KT_CHECK_INT(bal.available, 0);
+    KT_CHECK_INT(kt_ledger_credit(f.st, &cr, (kt_member_id)b, 50, "supplier:Danone", cr.day, D(2026, 9, 1), NULL, &f.err), KT_OK);
+    /* merge b (50) into a (-20): the survivor has 30, in one lot keeping its expiry */
+    kt_points moved = 0;
+    int64_t cards = 0;
+    KT_CHECK_INT(kt_member_merge(f.st, a, b, "test", "duplicate", 5, &moved, &cards, &f.err), KT_OK);
+    KT_CHECK_INT(moved, 50);
+    KT_CHECK_INT(cards, 1);
+    KT_CHECK_INT(kt_ledger_balance(f.st, (kt_member_id)a, rf.day, 365, &bal, &f.err), KT_OK);
+    KT_CHECK_INT(bal.balance, 30);
+    KT_CHECK_INT(bal.next_expiry, D(2026, 9, 1));
+    int64_t found = 0;
+    KT_CHECK_INT(kt_member_find(f.st, "2002", &found, &f.err), KT_OK);
+    KT_CHECK_INT(found, a);
+    KT_CHECK_INT(kt_member_merge(f.st, a, b, "test", NULL, 6, NULL, NULL, &f.err), KT_ECONFLICT);
+    KT_CHECK_INT(kt_store_commit(f.st, &f.err), KT_OK);
+    KT_CHECK_INT(check_count(&f), 0);
+    fx_close(&f);
+}
+
+KT_TEST(ledger_check_catches_tampering) {
+    fixture f;
+    fx_open(&f);
+    KT_CHECK_INT(kt_store_begin(f.st, &f.err), KT_OK);
+    int64_t m = add_member(&f, "3001");
+    kt_movement cr = mv_on(KT_TXN_ACCRUAL, D(2026, 1, 10));
+    KT_CHECK_INT(kt_ledger_credit(f.st, &cr, (kt_member_id)m, 100, "program", cr.day, KT_DAY_NONE, NULL, &f.err), KT_OK);
+    KT_CHECK_INT(kt_store_commit(f.st, &f.err), KT_OK);
+    KT_CHECK_INT(check_count(&f), 0);
+    /* a balance edited behind the ledger's back, and a lot remainder */
+    sqlite3 *db;
+    char path[128];
+    snprintf(path, sizeof path, "%s/karta.db", f.dir);
+    KT_CHECK(sqlite3_open(path, &db) == SQLITE_OK);
+    KT_CHECK(sqlite3_exec(db, "UPDATE members SET balance = balance + 7", NULL, NULL, NULL) == SQLITE_OK);
+    KT_CHECK_INT(check_count(&f), 2); /* entries and lots both disagree with the balance */
+    KT_CHECK(sqlite3_exec(db, "UPDATE members SET balance = balance - 7; UPDATE lots SET remaining = remaining - 1", NULL, NULL, NULL) == SQLITE_OK);
+    KT_CHECK_INT(check_count(&f), 2); /* the lot against its entries, the member against the lots */
+    /* entries are append-only */
+    KT_CHECK(sqlite3_exec(db, "UPDATE ledger_entries SET points = points + 1", NULL, NULL, NULL) != SQLITE_OK);
+    KT_CHECK(sqlite3_exec(db, "DELETE FROM ledger_entries", NULL, NULL, NULL) != SQLITE_OK);
+    sqlite3_close(db);
+    fx_close(&f);
+}

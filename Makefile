@@ -33,6 +33,16 @@ build/asan/%.o: %.c $(HDR)
 	@echo "  CC asan $<"
 	@$(CC) -O1 -g $(SAN) $(WARN) $(INC) -c -o $@ $<
 
+# The same code must build warning-free with clang (run by `make test`).
+CLANG_OBJ := $(SRC:%.c=build/clang/%.o)
+build/clang/%.o: %.c $(HDR)
+	@mkdir -p $(dir $@)
+	@echo "  CLANG   $<"
+	@clang -O2 -g $(WARN) $(INC) -c -o $@ $<
+
+build/clang/karta: $(CLANG_OBJ) build/clang/src/cli/main.o
+	clang -o $@ $^ $(LIBS)
+
 build/asan/karta: $(ASAN_OBJ) build/asan/src/cli/main.o
 	$(CC) $(SAN) -o $@ $^ $(LIBS)
 
@@ -41,7 +51,7 @@ build/asan/unit: $(ASAN_OBJ) $(UNIT:%.c=build/asan/%.o)
 
 # The full test run: sanitizer builds, unit tests, CLI tests, crash tests,
 # bad-input tests, short fuzz runs; ends with "N passed, N failed".
-test: karta build/asan/karta build/asan/unit
+test: karta build/clang/karta build/asan/karta build/asan/unit
 	@bash tests/run-all.sh
 
 unit: build/asan/unit

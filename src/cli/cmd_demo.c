@@ -48,16 +48,24 @@ static int cmd_demo(int argc, char **argv) {
         g.members = (uint32_t)members;
         g.days = (uint32_t)days;
         g.force = true;
+        g.start = kt_today() - (kt_day)days; /* the history ends today */
         fprintf(stderr, "demo: generating a chain of %lld members, %lld days into %s\n", (long long)members,
                 (long long)days, chain);
         rc = kt_gen_run(&g, &gr, &err);
         if (!rc) {
-            kt_import_opts io = {.dir = chain, .actor = kt_cli_actor(), .at = kt_now(), .day = kt_today()};
+            /* opening balances are the previous system's, as of the first day of the history */
+            kt_import_opts io = {.dir = chain, .actor = kt_cli_actor(), .at = (kt_time)g.start * 86400, .day = g.start};
             kt_import_result ir;
             memset(&ir, 0, sizeof ir);
             fprintf(stderr, "demo: importing into %s\n", kt_cli_data_dir());
             rc = kt_import_dir(st, &io, &ir, &err);
             if (!rc) fprintf(stderr, "demo: %lld rows imported in %.1f s\n", (long long)ir.loaded, ir.seconds);
+            int64_t lots = 0, burnt_members = 0;
+            kt_points burnt = 0;
+            if (!rc) rc = kt_store_begin(st, &err);
+            if (!rc) rc = kt_ledger_expire(st, kt_today(), kt_now(), "system:expire", &lots, &burnt, &burnt_members, &err);
+            if (!rc) rc = kt_store_commit(st, &err);
+            if (!rc) fprintf(stderr, "demo: expired %lld points of %lld members up to today\n", (long long)burnt, (long long)burnt_members);
         }
     }
     if (!rc) rc = count(st, KT_Q_MEMBER_COUNT, &have, &err);

@@ -40,9 +40,10 @@ static int cmd_import(int argc, char **argv) {
     kt_opt o[] = {
         {"skip-bad", KT_OPT_FLAG, "load the good rows; write the bad ones with reasons to the reject file", NULL},
         {"rejects", KT_OPT_VALUE, "reject file for --skip-bad (default DIR/../import-rejects.csv)", NULL},
+        {"as-of", KT_OPT_VALUE, "YYYY-MM-DD the balances are valid on: opening lots are earned then (default today)", NULL},
     };
     if (kt_cli_wants_help(argc, argv)) {
-        kt_opts_help("import DIR [--skip-bad] [--rejects FILE]", o, KT_ARRAY_LEN(o));
+        kt_opts_help("import DIR [--skip-bad] [--rejects FILE] [--as-of YYYY-MM-DD]", o, KT_ARRAY_LEN(o));
         printf("\nLoads, in this order and in one transaction, whichever of these files DIR holds\n"
                "(generic CSV with a header row; docs/formats.md):\n"
                "  categories.csv  code,name,parent\n"
@@ -52,7 +53,8 @@ static int cmd_import(int argc, char **argv) {
                "                  phone,email,registered,reg_store,favourite_category\n"
                "  cards.csv       card,member,state,issued\n"
                "  consents.csv    member,channel,granted,at,source\n"
-               "  balances.csv    member,points,expires   (opening balances from a previous system)\n"
+               "  balances.csv    member,points,expires   (opening balances from a previous system:\n"
+               "                  lots earned on the --as-of day; an expiry before it is an error)\n"
                "receipts.csv and receipt_lines.csv are NOT loaded by this command; it ignores them.\n"
                "\n"
                "The import lands whole or not at all. A bad row stops it with FILE:LINE: COLUMN: reason\n"
@@ -73,6 +75,10 @@ static int cmd_import(int argc, char **argv) {
     if (!rc && kt_opt_get(o, KT_ARRAY_LEN(o), "rejects") && !kt_opt_get(o, KT_ARRAY_LEN(o), "skip-bad"))
         rc = kt_fail(&err, KT_EUSAGE, "--rejects", "only with --skip-bad");
     if (!rc) rc = kt_now_check(&err);
+    kt_day day = KT_DAY_NONE;
+    const char *as_of = kt_opt_get(o, KT_ARRAY_LEN(o), "as-of");
+    if (!rc) day = kt_today();
+    if (!rc && as_of) rc = kt_day_parse(as_of, strlen(as_of), &day, &err, "--as-of");
     if (rc) return kt_cli_error(&err);
 
     kt_import_opts io = {
@@ -81,7 +87,7 @@ static int cmd_import(int argc, char **argv) {
         .rejects_path = kt_opt_get(o, KT_ARRAY_LEN(o), "rejects"),
         .actor = kt_cli_actor(),
         .at = kt_now(),
-        .day = kt_today(),
+        .day = day,
         .progress = isatty(STDERR_FILENO) ? show_progress : NULL,
         .progress_seconds = 2.0,
     };

@@ -234,6 +234,8 @@ static bool record_done(kt_csv *c) {
 
 /* Scans one record from c->pos. KT_OK with c->nf > 0, or with c->nf == 0 at the end. */
 static kt_rc scan_record(kt_csv *c, kt_err *err) {
+    /* Bytes that stop the scan of a quoted field. */
+    static const uint8_t qstop[256] = {[0] = 1, ['\n'] = 1, ['"'] = 1};
     const uint8_t *stop = c->stop;
     const char sep = c->sep;
     size_t i = c->pos;
@@ -289,15 +291,14 @@ static kt_rc scan_record(kt_csv *c, kt_err *err) {
                             c->nf + 1, column(c, i));
 
         case S_QUOTED:
-            while (i < lim) {
-                char ch = b[i];
-                if (ch == '"') break;
-                if (ch == '\n') new_line(c, i);
-                else if (ch == 0)
+            for (;;) {
+                while (i < lim && !qstop[(uint8_t)b[i]]) i++;
+                if (i == lim || b[i] == '"') break;
+                if (b[i] == 0)
                     return csv_fail(c, err, c->line,
                                     "a NUL byte in field %zu (byte %llu): is the file UTF-16 or binary?", c->nf + 1,
                                     column(c, i));
-                i++;
+                new_line(c, i++);
             }
             if (i == lim) break;
             i++;

@@ -62,6 +62,11 @@ size_t kt_utf8_check_cut(const char *s, size_t len, bool *cut) {
             i++;
             continue;
         }
+        /* Two-byte sequences (Cyrillic, Kazakh) are the common case. */
+        if (p[i] >= 0xC2 && p[i] <= 0xDF && len - i >= 2 && (p[i + 1] & 0xC0) == 0x80) {
+            i += 2;
+            continue;
+        }
         int n = utf8_seq(p + i, len - i);
         if (n <= 0) {
             *cut = n < 0;
@@ -184,6 +189,8 @@ kt_rc kt_phone_normalise(const char *in, char out[KT_PHONE_MAX], kt_err *err, co
         national = d + 1;
     } else if (n == 10) {
         national = d;
+    } else if (n == 11) {
+        return phone_fail(in, err, field, "11 digits, but not starting with 7 or 8");
     } else {
         return phone_fail(in, err, field, "%zu digits", n);
     }

@@ -10,7 +10,7 @@
 #define KT_TEXT_H
 #include "kt.h"
 
-#define KT_PHONE_MAX 16   /* "+" and at most 15 digits (E.164) and NUL */
+#define KT_PHONE_MAX 17   /* "+" and at most 15 digits (E.164) and NUL */
 #define KT_EMAIL_MAX 255  /* RFC 5321 path limit 254 and NUL */
 #define KT_CARD_MAX 33    /* 32 digits/letters and NUL */
 

@@ -36,7 +36,6 @@
 
 #define IMPORT_COLS_MAX 16          /* columns of the widest file (members: 14) */
 #define IMPORT_PROGRESS_ROWS 1024   /* rows between two looks at the clock */
-#define IMPORT_CONSENT_SLACK_S 86400 /* a consent may be stamped up to a day ahead (clock skew) */
 #define IMPORT_REF_MAX 256          /* a trimmed reference to a member */
 
 /* Member map values: the internal id in the low bits, and two flags. */
@@ -67,6 +66,7 @@ struct import_ctx {
     FILE *rejects;
     char rejects_tmp[4096 + 8];
     struct timespec t0;
+    char today[11];                           /* o->day as YYYY-MM-DD */
 };
 
 static double since(const struct timespec *t0) {
@@ -231,10 +231,6 @@ static kt_rc row_member(import_ctx *x, const char *const *v, kt_err *err) {
         rc = kt_fail(err, KT_EINVAL, "member", "is required");
         goto rejected;
     }
-    if (m.registered_day > x->o->day) {
-        rc = kt_fail(err, KT_EINVAL, "registered", "%s is in the future", q(v[MEM_REGISTERED], qb));
-        goto rejected;
-    }
     int64_t prev;
     if (kt_keymap_get(x->members, m.ext_id, strlen(m.ext_id), &prev))
         return prev < 0 ? kt_fail(err, KT_EEXIST, "member", "member %s was already rejected on line %lld", q(m.ext_id, qb),
@@ -291,7 +287,6 @@ static kt_rc row_consent(import_ctx *x, const char *const *v, kt_err *err) {
         return rc;
     if (blank(v[CON_AT])) return kt_fail(err, KT_EINVAL, "at", "is required");
     if ((rc = kt_time_parse(v[CON_AT], strlen(v[CON_AT]), NULL, &at, &offset, err, "at"))) return rc;
-    if (at > x->o->at + IMPORT_CONSENT_SLACK_S) return kt_fail(err, KT_EINVAL, "at", "%s is in the future", q(v[CON_AT], qb));
     if ((rc = member_ref(x, v[CON_MEMBER], &member, NULL, err))) return rc;
     /* the same event twice is a duplicate key (and how a rerun shows) */
     bool found;
@@ -300,7 +295,7 @@ static kt_rc row_consent(import_ctx *x, const char *const *v, kt_err *err) {
     if ((rc = kt_store_int(x->st, KT_Q_IMPORT_CONSENT_EXISTS, a, KT_ARRAY_LEN(a), &one, &found, err))) return rc;
     if (found) {
         char rb[IMPORT_REF_MAX];
-        return kt_fail(err, KT_EEXIST, "at", "member %s already has a %s consent event at %s", q(trim_ref(v[CON_MEMBER], rb), qb),
+        return kt_fail(err, KT_EEXIST, "at", "member %s already has a consent event for %s at %s", q(trim_ref(v[CON_MEMBER], rb), qb),
                        v[CON_CHANNEL], v[CON_AT]);
     }
     return kt_consent_set(x->st, member, v[CON_CHANNEL], granted, source, at, err);
@@ -323,8 +318,8 @@ static kt_rc row_balance(import_ctx *x, const char *const *v, kt_err *err) {
     if (!blank(v[BAL_EXPIRES])) {
         if ((rc = kt_day_parse(v[BAL_EXPIRES], strlen(v[BAL_EXPIRES]), &expires, err, "expires"))) return rc;
         if (expires < x->o->day)
-            return kt_fail(err, KT_EINVAL, "expires", "%s is in the past: those points have expired",
-                           q(v[BAL_EXPIRES], qb));
+            return kt_fail(err, KT_EINVAL, "expires", "%s is before the import's day %s: those points have expired",
+                           q(v[BAL_EXPIRES], qb), x->today);
     }
     if ((rc = member_ref(x, v[BAL_MEMBER], &member, &value, err))) return rc;
     if ((value & MEMBER_PREEXISTING) && !(value & MEMBER_OPENING_CHECKED)) {
@@ -452,6 +447,16 @@ static kt_rc read_header(import_ctx *x, const file_spec *fs, kt_csv *c, int col_
     for (size_t k = 0; k < nf; k++) {
         int i = 0;
         while (fs->cols[i] && strcmp(fs->cols[i], f[k].s) != 0) i++;
+        if (fs->cols[i] && col_of[i] >= 0) return kt_fail(err, KT_EINVAL, field, "column %s appears twice", fs->cols[i]);
+        if (fs->cols[i]) col_of[i] = (int)k;
+    }
+    /* a renamed column is both missing and unknown: the missing one says more */
+    for (int i = 0; fs->cols[i]; i++)
+        if ((fs->required & REQ(i)) && col_of[i] < 0)
+            return kt_fail(err, KT_EINVAL, field, "the required column %s is missing", fs->cols[i]);
+    for (size_t k = 0; k < nf; k++) {
+        int i = 0;
+        while (fs->cols[i] && strcmp(fs->cols[i], f[k].s) != 0) i++;
         if (!fs->cols[i]) {
             char expected[512] = "";
             for (int j = 0; fs->cols[j]; j++) {
@@ -460,12 +465,7 @@ static kt_rc read_header(import_ctx *x, const file_spec *fs, kt_csv *c, int col_
             }
             return kt_fail(err, KT_EINVAL, field, "unknown column %s (%s has: %s)", q(f[k].s, qb), x->file, expected);
         }
-        if (col_of[i] >= 0) return kt_fail(err, KT_EINVAL, field, "column %s appears twice", fs->cols[i]);
-        col_of[i] = (int)k;
     }
-    for (int i = 0; fs->cols[i]; i++)
-        if ((fs->required & REQ(i)) && col_of[i] < 0)
-            return kt_fail(err, KT_EINVAL, field, "the required column %s is missing", fs->cols[i]);
     *width = nf;
     return KT_OK;
 }
@@ -475,6 +475,18 @@ static void progress(import_ctx *x, kt_csv *c, const kt_import_file_stats *fst, 
     if (since(last) < period) return;
     clock_gettime(CLOCK_MONOTONIC, last);
     x->o->progress(x->o->progress_ctx, x->file, fst->rows, kt_csv_offset(c), size, since(&x->t0));
+}
+
+/* Spreadsheets save "Unicode text" as UTF-16: say so rather than "invalid UTF-8". */
+static kt_rc check_not_utf16(import_ctx *x, const char *path, kt_err *err) {
+    unsigned char bom[2];
+    FILE *f = fopen(path, "rb");
+    if (!f) return kt_fail(err, KT_EIO, x->file, "cannot open: %s", strerror(errno));
+    size_t n = fread(bom, 1, 2, f);
+    fclose(f);
+    if (n == 2 && ((bom[0] == 0xFF && bom[1] == 0xFE) || (bom[0] == 0xFE && bom[1] == 0xFF)))
+        return kt_fail(err, KT_EINVAL, x->file, "the file is UTF-16: save it as UTF-8");
+    return KT_OK;
 }
 
 static kt_rc import_file(import_ctx *x, int which, kt_err *err) {
@@ -498,6 +510,7 @@ static kt_rc import_file(import_ctx *x, int which, kt_err *err) {
     fst->present = true;
     clock_gettime(CLOCK_MONOTONIC, &t0);
     last = t0;
+    if ((rc = check_not_utf16(x, path, err))) return rc;
     if ((rc = kt_csv_open(path, ',', &c, err))) return rc;
     if ((rc = read_header(x, fs, c, col_of, &width, err))) goto done;
     for (;;) {
@@ -581,10 +594,11 @@ kt_rc kt_import_dir(kt_store *st, const kt_import_opts *o, kt_import_result *out
     kt_rc rc = KT_OK;
     memset(out, 0, sizeof *out);
     clock_gettime(CLOCK_MONOTONIC, &x.t0);
+    kt_day_format(o->day, x.today);
     for (int i = 0; i < KT_IMPORT_FILES; i++) out->files[i].file = kt_import_file_names[i];
 
     if (stat(o->dir, &sb) != 0 || !S_ISDIR(sb.st_mode))
-        return kt_fail(err, KT_ENOTFOUND, "DIR", "%s is not a directory", o->dir);
+        return kt_fail(err, KT_ENOTFOUND, o->dir, "no such directory");
     int present = 0;
     char path[4096 + 32];
     for (int i = 0; i < KT_IMPORT_FILES; i++) {
@@ -597,8 +611,8 @@ kt_rc kt_import_dir(kt_store *st, const kt_import_opts *o, kt_import_result *out
         out->receipts_present |= stat(path, &sb) == 0;
     }
     if (!present)
-        return kt_fail(err, KT_ENOTFOUND, "DIR", "%s holds none of categories.csv, stores.csv, products.csv, "
-                       "members.csv, cards.csv, consents.csv, balances.csv", o->dir);
+        return kt_fail(err, KT_ENOTFOUND, o->dir, "holds none of categories.csv, stores.csv, products.csv, "
+                       "members.csv, cards.csv, consents.csv, balances.csv");
 
     x.categories = kt_keymap_new();
     x.stores = kt_keymap_new();

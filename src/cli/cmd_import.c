@@ -30,7 +30,8 @@ static void summary(const kt_import_result *r, bool skip_bad) {
     }
     printf("%-16s %10lld %10lld %10lld %10.0f\n", "total", (long long)r->rows, (long long)r->loaded,
            (long long)r->rejected, r->seconds > 0 ? (double)r->rows / r->seconds : 0.0);
-    printf("imported in %.2f s (commit included)\n", r->seconds);
+    printf("imported in %.2f s (commit included); member id map %.1f MB\n", r->seconds,
+           (double)r->member_map_bytes / 1e6);
     if (skip_bad) printf("%lld rejected rows written to %s\n", (long long)r->rejected, r->rejects_path);
     if (r->receipts_present)
         printf("not loaded: receipts.csv and receipt_lines.csv (receipts are not part of this import)\n");

@@ -113,6 +113,8 @@ const char *kt_gen_file_name(kt_gen_file file) {
 
 static kt_rc check_options(const kt_gen_options *opt, kt_err *err) {
     if (!opt->out_dir || !*opt->out_dir) return kt_fail(err, KT_EINVAL, "out", "an output directory is required");
+    if (strlen(opt->out_dir) > sizeof ((gen_out *)0)->path - 32)
+        return kt_fail(err, KT_EINVAL, "out", "the directory's path is too long");
     if (opt->members < 1 || opt->members > KT_GEN_MEMBERS_MAX)
         return kt_fail(err, KT_EINVAL, "members", "must be 1..%u", KT_GEN_MEMBERS_MAX);
     if (opt->stores < 1 || opt->stores > KT_GEN_STORES_MAX)

@@ -504,7 +504,7 @@ const size_t gen_female_count[GEN_NAME_SETS] = {KT_ARRAY_LEN(female_ru), KT_ARRA
 const gen_name *const gen_surnames[GEN_NAME_SETS] = {surname_ru, surname_kz};
 const size_t gen_surname_count[GEN_NAME_SETS] = {KT_ARRAY_LEN(surname_ru), KT_ARRAY_LEN(surname_kz)};
 
-/* Listed by share: the first ones are picked most (see pick_email_domain). */
+/* Listed by share: the first ones are picked most (see choose_email in gen_members.c). */
 const char *const gen_email_domains[GEN_NAME_SETS][8] = {
     {"mail.ru", "yandex.ru", "gmail.com", "bk.ru", "list.ru", "inbox.ru", "rambler.ru", "ya.ru"},
     {"mail.ru", "gmail.com", "mail.kz", "yandex.kz", "inbox.ru", "bk.ru", "list.ru", "yandex.ru"},

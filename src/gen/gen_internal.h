@@ -12,6 +12,11 @@
  *
  * Every function takes the one `gen` and writes through its outputs; an I/O
  * error is sticky in gen->rc and later writes are dropped.
+ *
+ * Determinism rule: at most one random draw per expression. C leaves the order
+ * of evaluation of function arguments, initialisers and operands such as
+ * `below(g, 7) + below(g, 8)` unspecified, and gcc and clang do pick different
+ * orders; draw into named locals first.
  */
 #ifndef KT_GEN_INTERNAL_H
 #define KT_GEN_INTERNAL_H

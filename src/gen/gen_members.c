@@ -194,7 +194,10 @@ static kt_day add_years(kt_day day, int years) {
 static void choose_prefs(gen *g, gen_member *m, unsigned count) {
     uint32_t cum[64];
     uint32_t acc = 0;
-    unsigned fav_dept[2] = {(unsigned)below(g, gen_dept_count), (unsigned)below(g, gen_dept_count)};
+    /* One draw per statement: the order of draws inside one expression is unspecified in C. */
+    unsigned fav_dept[2];
+    fav_dept[0] = (unsigned)below(g, gen_dept_count);
+    fav_dept[1] = (unsigned)below(g, gen_dept_count);
     for (size_t gi = 0; gi < gen_group_count; gi++) {
         uint32_t w = gen_groups[gi].popularity;
         if (gen_groups[gi].dept == fav_dept[0] || gen_groups[gi].dept == fav_dept[1]) w *= 3;
@@ -293,8 +296,9 @@ static void make_consents(gen *g, uint32_t index, const gen_person *ps, bool has
         write_consent(g, index, channels[c], granted, day, sec, st, source);
         if (granted && pct(g, 9) && day < last_day) {
             kt_day wday = day + (kt_day)range(g, 1, last_day - day);
-            write_consent(g, index, channels[c], false, wday, (int)range(g, 8 * 3600, 22 * 3600), st,
-                          pct(g, 60) ? "app" : "support");
+            int wsec = (int)range(g, 8 * 3600, 22 * 3600);
+            const char *wsource = pct(g, 60) ? "app" : "support";
+            write_consent(g, index, channels[c], false, wday, wsec, st, wsource);
         }
     }
 }
@@ -551,7 +555,9 @@ void kt_gen_members(gen *g) {
         }
 
         /* consents.csv */
-        make_consents(g, i, ps, has_phone, has_email, pct(g, 35), pct(g, 40));
+        bool has_app = pct(g, 35);
+        bool viber = pct(g, 40);
+        make_consents(g, i, ps, has_phone, has_email, has_app, viber);
 
         /* balances.csv: points carried over from the previous system. */
         if (reg < start && pct(g, 30)) {

@@ -236,7 +236,8 @@ static void emit_receipt(gen *g, const gen_day *d, const gen_store *st, uint32_t
 /* Keep the sale's lines for a return some days later (all of a small receipt, or one or two lines). */
 static void schedule_return(gen *g, const gen_day *d, uint32_t member, uint32_t card, uint16_t store,
                             uint32_t seq, const gen_line *lines, int n) {
-    int32_t due = d->rel + 1 + (int32_t)below(g, 7) + (int32_t)below(g, GEN_RETURN_DELAY_MAX - 7);
+    int32_t due = d->rel + 1 + (int32_t)below(g, 7);
+    due += (int32_t)below(g, GEN_RETURN_DELAY_MAX - 7);
     if (due >= (int32_t)g->opt->days) return;
     gen_return_bucket *b = &g->ring[due % GEN_RETURN_RING];
     if (b->len == b->cap) {
@@ -334,8 +335,9 @@ static void simulate_day(gen *g, int rel) {
         else if (u >= 85 && u < 93) store = pu->second;
         else if (u >= 93 && u < 96 && pu->partner != GEN_NONE16) store = pu->partner;
         else if (u >= 96) store = g->own_stores[below(g, g->nown)];
-        gen_visit v = {.utc = visit_time(g, &d, &g->stores[store], pu->pref_hour), .member = i, .ret = 0,
-                       .store = store, .nocard = ppm(g, GEN_NOCARD_PPM)};
+        int64_t utc = visit_time(g, &d, &g->stores[store], pu->pref_hour);
+        bool nocard = ppm(g, GEN_NOCARD_PPM);
+        gen_visit v = {.utc = utc, .member = i, .ret = 0, .store = store, .nocard = nocard};
         push_visit(g, v);
     }
     gen_return_bucket *today = &g->ring[rel % GEN_RETURN_RING];
@@ -346,7 +348,7 @@ static void simulate_day(gen *g, int rel) {
                        .ret = (uint32_t)k + 1, .store = r->store, .nocard = r->card == 0};
         push_visit(g, v);
     }
-    qsort(g->visits, g->nvisits, sizeof *g->visits, cmp_visit);
+    if (g->nvisits) qsort(g->visits, g->nvisits, sizeof *g->visits, cmp_visit);
 
     memset(g->store_seq, 0, opt->stores * sizeof *g->store_seq);
     gen_line lines[KT_GEN_RECEIPT_LINES_MAX];

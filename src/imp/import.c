@@ -119,7 +119,9 @@ static void map_reject(import_ctx *x, kt_keymap *map, const char *key) {
 }
 
 /* The internal id of member `ref` (a members.csv `member`), from this import
- * or from the store. *flags receives the map value's flags. */
+ * or from the store (an earlier import; a merged member is refused: its cards
+ * and points belong to the survivor). *value, if not NULL, receives the map
+ * value with its flags. */
 static kt_rc member_ref(import_ctx *x, const char *raw, int64_t *id, int64_t *value, kt_err *err) {
     char rb[IMPORT_REF_MAX], qb[KT_QUOTE_MAX];
     const char *ref = trim_ref(raw, rb);
@@ -135,6 +137,11 @@ static kt_rc member_ref(import_ctx *x, const char *raw, int64_t *id, int64_t *va
         kt_rc rc = kt_store_int(x->st, KT_Q_MEMBER_BY_EXT, a, 1, &v, &found, err);
         if (rc) return rc;
         if (!found) return kt_fail(err, KT_ENOTFOUND, "member", "no member %s", q(ref, qb));
+        kt_member m;
+        if ((rc = kt_member_load(x->st, v, &m, err))) return rc;
+        if (strcmp(m.state, "active") != 0)
+            return kt_fail(err, KT_ECONFLICT, "member", "member %s was merged into member #%lld", q(ref, qb),
+                           (long long)m.merged_into);
         v |= MEMBER_PREEXISTING;
         if ((rc = map_put(x->members, ref, v, err))) return rc;
     }
@@ -152,7 +159,7 @@ static kt_rc row_category(import_ctx *x, const char *const *v, kt_err *err) {
     kt_rc rc = check_not_rejected(x->categories, v[CAT_PARENT], "category", "categories.csv", "parent", err);
     if (!rc) rc = kt_catalog_category_add(x->st, v[CAT_CODE], v[CAT_NAME], v[CAT_PARENT], &id, err);
     if (!rc) rc = map_put(x->categories, v[CAT_CODE], id, err);
-    else map_reject(x, x->categories, v[CAT_CODE]);
+    else if (rc != KT_EEXIST) map_reject(x, x->categories, v[CAT_CODE]); /* a duplicate: the first stands */
     return rc;
 }
 
@@ -365,8 +372,9 @@ static const file_spec specs[KT_IMPORT_FILES] = {
 /* err->field "COLUMN" (or "") becomes "FILE:LINE: COLUMN" (or "FILE:LINE"). */
 static void locate(const char *file, uint64_t line, kt_err *err) {
     char f[KT_ERR_FIELD_MAX];
-    if (err->field[0]) snprintf(f, sizeof f, "%s:%llu: %s", file, (unsigned long long)line, err->field);
-    else snprintf(f, sizeof f, "%s:%llu", file, (unsigned long long)line);
+    int n = err->field[0] ? snprintf(f, sizeof f, "%s:%llu: %s", file, (unsigned long long)line, err->field)
+                          : snprintf(f, sizeof f, "%s:%llu", file, (unsigned long long)line);
+    KT_ASSERT(n > 0); /* a column name is short; a cut one still reads */
     memcpy(err->field, f, sizeof f);
 }
 
@@ -560,10 +568,9 @@ static void default_rejects(const char *dir, char *out, size_t cap) {
         char *slash = strrchr(real, '/');
         if (slash && slash != real) *slash = 0;
         else strcpy(real, "");
-        snprintf(out, cap, "%s/import-rejects.csv", real);
-    } else {
-        snprintf(out, cap, "%s/../import-rejects.csv", dir);
+        if (snprintf(out, cap, "%s/import-rejects.csv", real) < (int)cap) return;
     }
+    if (snprintf(out, cap, "%s/../import-rejects.csv", dir) >= (int)cap) snprintf(out, cap, "import-rejects.csv");
 }
 
 static kt_rc open_rejects(import_ctx *x, kt_err *err) {
@@ -623,6 +630,13 @@ kt_rc kt_import_dir(kt_store *st, const kt_import_opts *o, kt_import_result *out
     }
     if (o->skip_bad && (rc = open_rejects(&x, err))) goto done;
     if ((rc = kt_store_begin(st, err))) goto done;
+    /* Into empty tables, indexes are built once at the end rather than row
+     * by row (about 30% faster). Not deferred: the indexes the import itself
+     * searches (consent_events and lots: the consent duplicate check and the
+     * ledger's own invariant check; ledger_txns: the opening balance check). */
+    static const char *const bulk_tables[] = {"members", "favourite_events", "cards", "card_events",
+                                              "products", "ledger_entries", NULL};
+    if ((rc = kt_store_bulk_begin(st, bulk_tables, NULL, err))) goto done;
     for (int i = 0; i < KT_IMPORT_FILES && !rc; i++) {
         rc = import_file(&x, i, err);
         out->rows += out->files[i].rows;
@@ -637,6 +651,7 @@ kt_rc kt_import_dir(kt_store *st, const kt_import_opts *o, kt_import_result *out
     /* the rejects are on disk before the rows they explain are committed */
     if (!rc && x.rejects && fflush(x.rejects) != 0)
         rc = kt_fail(err, KT_EIO, "--rejects", "cannot write %s", x.rejects_tmp);
+    if (!rc) rc = kt_store_bulk_end(st, err);
     if (!rc) rc = kt_store_commit(st, err);
     else kt_store_rollback(st);
 done:

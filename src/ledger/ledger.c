@@ -334,13 +334,29 @@ kt_rc kt_ledger_transfer_all(kt_store *st, const kt_movement *mv, kt_member_id f
                       l->expires_day == KT_DAY_NONE ? KT_VNULL : KT_VI(l->expires_day), KT_VI(p),
                       KT_VI(l->funder_id), KT_VI(l->id)};
         if ((rc = kt_store_int(st, KT_Q_LOT_INSERT, a, KT_ARRAY_LEN(a), &lot_id, NULL, err))) break;
-        rc = member_entry(st, txn, to, lot_id, p, err);
+        if ((rc = member_entry(st, txn, to, lot_id, p, err))) break;
+        lot moved = *l;
+        moved.id = lot_id;
+        moved.remaining = p;
+        lots_push(&tv, moved);
+    }
+    if (rc) goto done;
+    if (to_balance < 0 && from_balance > 0) {
+        /* the survivor is in debt: the points it receives pay the debt first */
+        kt_points left = -to_balance;
+        for (size_t k = 0; k < tv.n && left > 0 && !rc; k++) {
+            kt_points take = tv.v[k].remaining < left ? tv.v[k].remaining : left;
+            if ((rc = take_from_lot(st, txn, to, &tv.v[k], take, err))) break;
+            rc = member_entry(st, txn, to, 0, take, err);
+            left -= take;
+        }
     }
     if (rc) goto done;
     if (from_balance < 0) {
         /* the debt moves: it is cleared on `from` and taken from `to`'s lots, the rest stays debt */
         kt_points debt = -from_balance;
         if ((rc = member_entry(st, txn, from, 0, debt, err))) goto done;
+        tv.n = 0;
         if ((rc = load_open_lots(st, to, &tv, err))) goto done;
         kt_points left = debt;
         for (size_t k = 0; k < tv.n && left > 0 && !rc; k++) {

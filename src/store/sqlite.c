@@ -41,6 +41,8 @@ struct kt_store {
     int schema_version;
     int64_t changes;
     kt_cursor cursors[KT_Q_COUNT_];
+    char **deferred;   /* CREATE INDEX statements of indexes dropped by kt_store_bulk_begin */
+    size_t ndeferred;
 };
 
 static kt_rc db_fail(kt_store *st, kt_err *err, const char *what) {
@@ -144,10 +146,18 @@ kt_rc kt_store_open(const char *dir, int flags, kt_store **out, kt_err *err) {
     return KT_OK;
 }
 
+static void deferred_forget(kt_store *st) {
+    for (size_t i = 0; i < st->ndeferred; i++) sqlite3_free(st->deferred[i]);
+    free(st->deferred);
+    st->deferred = NULL;
+    st->ndeferred = 0;
+}
+
 void kt_store_close(kt_store *st) {
     if (!st) return;
     for (int i = 0; i < KT_Q_COUNT_; i++) sqlite3_finalize(st->cursors[i].stmt);
     if (st->in_txn) exec_script(st, "ROLLBACK", NULL);
+    deferred_forget(st);
     sqlite3_close(st->db);
     free(st);
 }
@@ -164,7 +174,12 @@ kt_rc kt_store_begin(kt_store *st, kt_err *err) {
 
 kt_rc kt_store_commit(kt_store *st, kt_err *err) {
     KT_ASSERT(st->in_txn);
-    kt_rc rc = exec_script(st, "COMMIT", err);
+    kt_rc rc = kt_store_bulk_end(st, err);
+    if (rc) {
+        kt_store_rollback(st);
+        return rc;
+    }
+    rc = exec_script(st, "COMMIT", err);
     if (rc) {
         kt_store_rollback(st);
         return rc;
@@ -178,7 +193,58 @@ void kt_store_rollback(kt_store *st) {
     for (int i = 0; i < KT_Q_COUNT_; i++)
         if (st->cursors[i].busy) kt_store_end(&st->cursors[i]);
     exec_script(st, "ROLLBACK", NULL);
+    deferred_forget(st); /* the rollback brought them back */
     st->in_txn = false;
+}
+
+/* The table and index names below come from the schema (sqlite_schema and
+ * the caller's constant list), never from input, and are quoted with %w. */
+kt_rc kt_store_bulk_begin(kt_store *st, const char *const *tables, int *out_deferred, kt_err *err) {
+    static const char list_sql[] =
+        "SELECT s.name, s.sql FROM pragma_index_list(?1) il JOIN sqlite_schema s ON s.name = il.name"
+        " WHERE s.type = 'index' AND il.origin = 'c' AND il.\"unique\" = 0 AND s.sql IS NOT NULL";
+    kt_rc rc = KT_OK;
+    int deferred = 0;
+    if (!st->in_txn) return kt_fail(err, KT_EINTERNAL, "store", "kt_store_bulk_begin outside a transaction");
+    for (size_t t = 0; tables[t] && !rc; t++) {
+        sqlite3_stmt *s = NULL;
+        char *probe = sqlite3_mprintf("SELECT 1 FROM \"%w\" LIMIT 1", tables[t]);
+        if (!probe) return kt_fail(err, KT_ENOMEM, "store", "out of memory");
+        int r = sqlite3_prepare_v2(st->db, probe, -1, &s, NULL);
+        sqlite3_free(probe);
+        if (r != SQLITE_OK) return db_fail(st, err, tables[t]);
+        r = sqlite3_step(s);
+        sqlite3_finalize(s);
+        if (r == SQLITE_ROW) continue; /* not empty: keep its indexes */
+        if (r != SQLITE_DONE) return db_fail(st, err, tables[t]);
+        if (sqlite3_prepare_v2(st->db, list_sql, -1, &s, NULL) != SQLITE_OK) return db_fail(st, err, "store");
+        sqlite3_bind_text(s, 1, tables[t], -1, SQLITE_STATIC);
+        /* collect first: the schema must not change under the open cursor */
+        char *names[64];
+        size_t n = 0;
+        while ((r = sqlite3_step(s)) == SQLITE_ROW && n < KT_ARRAY_LEN(names)) {
+            st->deferred = kt_xrealloc(st->deferred, (st->ndeferred + 1) * sizeof *st->deferred);
+            st->deferred[st->ndeferred++] = sqlite3_mprintf("%s", (const char *)sqlite3_column_text(s, 1));
+            names[n++] = sqlite3_mprintf("DROP INDEX \"%w\"", (const char *)sqlite3_column_text(s, 0));
+        }
+        sqlite3_finalize(s);
+        for (size_t i = 0; i < n; i++) {
+            if (!rc) rc = names[i] ? exec_script(st, names[i], err) : kt_fail(err, KT_ENOMEM, "store", "out of memory");
+            if (!rc) deferred++;
+            sqlite3_free(names[i]);
+        }
+        for (size_t i = 0; i < st->ndeferred && !rc; i++)
+            if (!st->deferred[i]) rc = kt_fail(err, KT_ENOMEM, "store", "out of memory");
+    }
+    if (out_deferred) *out_deferred = deferred;
+    return rc;
+}
+
+kt_rc kt_store_bulk_end(kt_store *st, kt_err *err) {
+    kt_rc rc = KT_OK;
+    for (size_t i = 0; i < st->ndeferred && !rc; i++) rc = exec_script(st, st->deferred[i], err);
+    if (!rc) deferred_forget(st);
+    return rc;
 }
 
 bool kt_store_in_txn(kt_store *st) { return st->in_txn; }

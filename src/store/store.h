@@ -55,6 +55,17 @@ kt_rc kt_store_commit(kt_store *st, kt_err *err);
 void kt_store_rollback(kt_store *st);
 bool kt_store_in_txn(kt_store *st);
 
+/* Bulk loading (karta import). Inside the caller's write transaction, drops
+ * the non-unique secondary indexes of each listed table (NULL-terminated)
+ * that holds no rows yet, so that a load of millions of rows does not update
+ * them row by row; kt_store_bulk_end rebuilds them, one sorted pass each, and
+ * kt_store_commit does it too if the caller did not; a rollback brings them
+ * back as they were. Unique indexes and every constraint stay in force.
+ * Searches through a deferred index scan the table until then: list only
+ * tables the load does not search by a non-unique key. OUT: indexes deferred. */
+kt_rc kt_store_bulk_begin(kt_store *st, const char *const *tables, int *out_deferred, kt_err *err);
+kt_rc kt_store_bulk_end(kt_store *st, kt_err *err);
+
 /* Run a statement that returns no rows. */
 kt_rc kt_store_exec(kt_store *st, kt_query q, const kt_val *args, size_t nargs, kt_err *err);
 /* Rows changed by the last exec. */

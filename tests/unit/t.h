@@ -3,7 +3,7 @@
  *
  *     KT_TEST(csv_quotes) { ... KT_CHECK(x == 1); KT_CHECK_STR(a, "b"); ... }
  *
- * in any tests/unit/*.c file; tests register themselves at start-up and
+ * in any test_NAME.c file under tests/unit; tests register themselves at start-up and
  * tests/unit/main.c runs them all (or those whose name contains argv[1]).
  * A failed check prints file:line and the expression, and fails the test.
  */

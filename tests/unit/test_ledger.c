@@ -15,21 +15,19 @@
 #include <stdlib.h>
 #include <unistd.h>
 
-typedef struct fixture { char dir[64]; kt_store *st; kt_err err; } fixture;
+typedef struct fixture { char base[64], dir[96]; kt_store *st; kt_err err; } fixture;
 
 static void fx_open(fixture *f) {
-    snprintf(f->dir, sizeof f->dir, "/tmp/kt-ledger-XXXXXX");
-    KT_CHECK(mkdtemp(f->dir) != NULL);
-    char sub[96];
-    snprintf(sub, sizeof sub, "%s/data", f->dir);
-    snprintf(f->dir, sizeof f->dir, "%s", sub);
+    snprintf(f->base, sizeof f->base, "/tmp/kt-ledger-XXXXXX");
+    KT_CHECK(mkdtemp(f->base) != NULL);
+    snprintf(f->dir, sizeof f->dir, "%s/data", f->base);
     KT_CHECK_INT(kt_store_open(f->dir, KT_STORE_CREATE, &f->st, &f->err), KT_OK);
 }
 
 static void fx_close(fixture *f) {
     kt_store_close(f->st);
     char cmd[160];
-    snprintf(cmd, sizeof cmd, "rm -rf '%s/..'", f->dir);
+    snprintf(cmd, sizeof cmd, "rm -rf '%s'", f->base);
     KT_CHECK(system(cmd) == 0);
 }
 

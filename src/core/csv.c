@@ -59,13 +59,14 @@ struct kt_csv {
     size_t lim;         /* buf[0..lim) is valid UTF-8 */
     bool bad_at_lim;    /* buf[lim] starts an invalid sequence */
     bool eof;           /* the source has no more bytes */
+    bool started;       /* the first bytes were read and a BOM skipped */
     size_t read_size;
     size_t rec, pos;    /* start of the record being scanned, scan position */
     uint64_t base;      /* input offset of buf[0] */
     uint64_t line;      /* line of buf[pos] */
     uint64_t line_start;/* input offset where that line starts */
     uint64_t scan_line; /* line where the record being scanned starts */
-    uint64_t quote_line;/* line where the open quoted field started */
+    uint64_t field_line;/* line where the open field started */
     uint64_t rec_line;  /* line of the last record returned */
     uint64_t consumed;  /* input offset just past the last record returned */
     enum scan_state state;
@@ -164,8 +165,8 @@ static void make_room(kt_csv *c) {
 static enum more more_input(kt_csv *c, kt_err *err) {
     size_t lim_before = c->lim;
     for (;;) {
+        if (c->lim > lim_before) return MORE_DATA; /* scan up to a bad byte first */
         if (c->bad_at_lim) return MORE_BAD_UTF8;
-        if (c->lim > lim_before) return MORE_DATA;
         if (c->eof) return MORE_END;
         make_room(c);
         lim_before = c->lim; /* make_room may have moved everything */
@@ -175,16 +176,24 @@ static enum more more_input(kt_csv *c, kt_err *err) {
 
 /* ---- records ----------------------------------------------------------------- */
 
-static size_t field_content_len(const kt_csv *c, size_t k, size_t end) {
-    size_t len = end - c->fstart[k];
-    return c->fflags[k] & F_QUOTED ? len - 1 - c->doubled : len;
+/* Is the open field, up to end (relative to rec), over the limit? Checked
+ * wherever the scan stops inside a field - at the buffer's end, at the field's
+ * end and before any error - so that the outcome does not depend on where the
+ * reads happened to end. */
+static bool too_long(const kt_csv *c, size_t end) {
+    size_t k = c->nf, len = end - c->fstart[k];
+    if (c->fflags[k] & F_QUOTED) len -= 1 + c->doubled;
+    return len > KT_CSV_FIELD_MAX;
+}
+
+static kt_rc fail_too_long(kt_csv *c, kt_err *err) {
+    return csv_fail(c, err, c->field_line, "field %zu is longer than %d bytes", c->nf + 1, KT_CSV_FIELD_MAX);
 }
 
 /* Ends field nf at end (relative to rec). */
 static kt_rc end_field(kt_csv *c, size_t end, kt_err *err) {
     size_t k = c->nf;
-    if (field_content_len(c, k, end) > KT_CSV_FIELD_MAX)
-        return csv_fail(c, err, c->line, "field %zu is longer than %d bytes", k + 1, KT_CSV_FIELD_MAX);
+    if (too_long(c, end)) return fail_too_long(c, err);
     c->fend[k] = (uint32_t)end;
     c->nf = k + 1;
     return KT_OK;
@@ -253,10 +262,10 @@ static kt_rc scan_record(kt_csv *c, kt_err *err) {
             if (c->nf == KT_CSV_FIELDS_MAX)
                 return csv_fail(c, err, c->line, "more than %d fields in one record", KT_CSV_FIELDS_MAX);
             c->fstart[c->nf] = (uint32_t)(i - c->rec);
+            c->field_line = c->line;
             if (b[i] == '"') {
                 c->fflags[c->nf] = F_QUOTED;
                 c->doubled = 0;
-                c->quote_line = c->line;
                 c->state = S_QUOTED;
                 i++;
             } else {
@@ -268,6 +277,7 @@ static kt_rc scan_record(kt_csv *c, kt_err *err) {
         case S_UNQUOTED:
             while (i < lim && !stop[(uint8_t)b[i]]) i++;
             if (i == lim) break;
+            if (too_long(c, i - c->rec)) return fail_too_long(c, err);
             if (b[i] == sep || b[i] == '\n' || b[i] == '\r') {
                 char ch = b[i];
                 if ((rc = end_field(c, i - c->rec, err))) return rc;
@@ -293,7 +303,9 @@ static kt_rc scan_record(kt_csv *c, kt_err *err) {
         case S_QUOTED:
             for (;;) {
                 while (i < lim && !qstop[(uint8_t)b[i]]) i++;
-                if (i == lim || b[i] == '"') break;
+                if (i == lim) break;
+                if (b[i] != '\n' && too_long(c, i - c->rec)) return fail_too_long(c, err);
+                if (b[i] == '"') break;
                 if (b[i] == 0)
                     return csv_fail(c, err, c->line,
                                     "a NUL byte in field %zu (byte %llu): is the file UTF-16 or binary?", c->nf + 1,
@@ -344,12 +356,9 @@ static kt_rc scan_record(kt_csv *c, kt_err *err) {
             continue;
         }
 
-        /* At lim: field too long already? Then ask for more. */
-        if (c->state == S_UNQUOTED || c->state == S_QUOTED) {
-            size_t k = c->nf;
-            if (field_content_len(c, k, i - c->rec) > KT_CSV_FIELD_MAX)
-                return csv_fail(c, err, c->line, "field %zu is longer than %d bytes", k + 1, KT_CSV_FIELD_MAX);
-        }
+        /* At lim: stop a runaway field before reading more. */
+        if ((c->state == S_UNQUOTED || c->state == S_QUOTED) && too_long(c, i - c->rec))
+            return fail_too_long(c, err);
         c->pos = i;
         enum more m = more_input(c, err);
         i = c->pos;
@@ -367,14 +376,15 @@ static kt_rc scan_record(kt_csv *c, kt_err *err) {
                 return csv_fail(c, err, c->line, "more than %d fields in one record", KT_CSV_FIELDS_MAX);
             c->fstart[c->nf] = (uint32_t)(i - c->rec);
             c->fflags[c->nf] = 0;
+            c->field_line = c->line;
             if ((rc = end_field(c, i - c->rec, err))) return rc;
             break;
         case S_UNQUOTED:
             if ((rc = end_field(c, i - c->rec, err))) return rc;
             break;
         case S_QUOTED:
-            return csv_fail(c, err, c->quote_line, "unterminated quoted field (opened on line %llu)",
-                            (unsigned long long)c->quote_line);
+            return csv_fail(c, err, c->field_line, "unterminated quoted field (opened on line %llu)",
+                            (unsigned long long)c->field_line);
         case S_QUOTE:
             if ((rc = end_field(c, i - 1 - c->rec, err))) return rc;
             break;
@@ -387,6 +397,21 @@ static kt_rc scan_record(kt_csv *c, kt_err *err) {
     }
 }
 
+/* Reads the first bytes and steps over a UTF-8 byte order mark. */
+static kt_rc csv_start(kt_csv *c, kt_err *err) {
+    c->started = true;
+    while (c->fill < 3 && !c->eof) {
+        if (c->fill == c->cap) break;
+        kt_rc rc = read_input(c, err);
+        if (rc) return rc;
+    }
+    if (c->fill >= 3 && memcmp(c->buf, "\xEF\xBB\xBF", 3) == 0) {
+        c->pos = c->rec = 3;
+        c->line_start = 3;
+    }
+    return KT_OK;
+}
+
 kt_rc kt_csv_next(kt_csv *c, const kt_csv_field **fields, size_t *nfields, kt_err *err) {
     *fields = c->fields;
     *nfields = 0;
@@ -394,7 +419,9 @@ kt_rc kt_csv_next(kt_csv *c, const kt_csv_field **fields, size_t *nfields, kt_er
         if (err) *err = c->sticky_err;
         return c->sticky;
     }
-    kt_rc rc = scan_record(c, err);
+    kt_rc rc;
+    if (!c->started && (rc = csv_start(c, err))) return rc;
+    rc = scan_record(c, err);
     if (rc) return rc;
     if (c->nf == 0) return KT_OK;
     finish_record(c);
@@ -423,20 +450,6 @@ static kt_rc csv_new(const char *name, char sep, size_t cap, kt_csv **out, kt_er
     return KT_OK;
 }
 
-/* Reads the first bytes and steps over a UTF-8 byte order mark. */
-static kt_rc csv_start(kt_csv *c, kt_err *err) {
-    while (c->fill < 3 && !c->eof) {
-        if (c->fill == c->cap) break;
-        kt_rc rc = read_input(c, err);
-        if (rc) return rc;
-    }
-    if (c->fill >= 3 && memcmp(c->buf, "\xEF\xBB\xBF", 3) == 0) {
-        c->pos = c->rec = 3;
-        c->line_start = 3;
-    }
-    return KT_OK;
-}
-
 kt_rc kt_csv_open(const char *path, char sep, kt_csv **out, kt_err *err) {
     kt_rc rc = csv_new(path, sep, CSV_READ_SIZE, out, err);
     if (rc) return rc;
@@ -451,11 +464,7 @@ kt_rc kt_csv_open(const char *path, char sep, kt_csv **out, kt_err *err) {
 #ifdef POSIX_FADV_SEQUENTIAL
     (void)posix_fadvise(c->fd, 0, 0, POSIX_FADV_SEQUENTIAL);
 #endif
-    if ((rc = csv_start(c, err))) {
-        kt_csv_close(c);
-        *out = NULL;
-    }
-    return rc;
+    return KT_OK;
 }
 
 kt_rc kt_csv_open_mem(const char *name, const char *data, size_t len, char sep, kt_csv **out, kt_err *err) {
@@ -464,7 +473,7 @@ kt_rc kt_csv_open_mem(const char *name, const char *data, size_t len, char sep, 
     if (rc) return rc;
     (*out)->mem = data;
     (*out)->mem_len = len;
-    return csv_start(*out, err); /* cannot fail in memory */
+    return KT_OK;
 }
 
 void kt_csv_set_read_size(kt_csv *c, size_t bytes) {

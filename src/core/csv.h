@@ -9,7 +9,8 @@
  * quotes and embedded newlines. Rejects, with "file:line: reason": a quote
  * inside an unquoted field, text after a closing quote, an unterminated quote,
  * invalid UTF-8, a NUL byte, a field over KT_CSV_FIELD_MAX, a record over
- * KT_CSV_FIELDS_MAX fields.
+ * KT_CSV_FIELDS_MAX fields, a carriage return not followed by a line feed
+ * (outside quotes).
  */
 #ifndef KT_CSV_H
 #define KT_CSV_H
@@ -26,7 +27,8 @@ typedef struct kt_csv_field {
 } kt_csv_field;
 
 kt_rc kt_csv_open(const char *path, char sep, kt_csv **out, kt_err *err);
-/* Reads from memory (not copied; must outlive the reader). name is used in messages. */
+/* Reads from memory, a piece at a time as from a file (so data must outlive
+ * the reader). name is used in messages. */
 kt_rc kt_csv_open_mem(const char *name, const char *data, size_t len, char sep, kt_csv **out, kt_err *err);
 void kt_csv_close(kt_csv *c);
 /* For tests and fuzzing: read at most `bytes` (1..1 MiB) at a time, so that
@@ -34,7 +36,10 @@ void kt_csv_close(kt_csv *c);
 void kt_csv_set_read_size(kt_csv *c, size_t bytes);
 
 /* Next record. Returns KT_OK with *nfields > 0, or KT_OK with *nfields == 0 at
- * end of file, or an error (err->field = "file:line"). Blank lines are skipped. */
+ * end of file, or an error (err->field = "file:line", err->msg the reason, with
+ * the byte column where there is one). Blank lines are skipped. An error is
+ * final: later calls return it again. KT_EINVAL for bad content, KT_EIO for a
+ * failed read. */
 kt_rc kt_csv_next(kt_csv *c, const kt_csv_field **fields, size_t *nfields, kt_err *err);
 /* Line number (1-based) where the last returned record started. */
 uint64_t kt_csv_line(const kt_csv *c);

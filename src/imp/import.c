@@ -584,15 +584,18 @@ static kt_rc open_rejects(import_ctx *x, kt_err *err) {
     return KT_OK;
 }
 
-/* On success the reject file takes its name; otherwise it goes. */
-static kt_rc close_rejects(import_ctx *x, bool keep, kt_err *err) {
-    if (!x->rejects) return KT_OK;
-    bool bad = fclose(x->rejects) != 0;
+/* Before the commit: the reject file is complete and on disk under its name.
+ * A crash between this and the commit leaves a reject file for an import
+ * that did not land; the rerun rewrites it. */
+static kt_rc finish_rejects(import_ctx *x, kt_err *err) {
+    FILE *f = x->rejects;
     x->rejects = NULL;
-    if (keep && !bad && rename(x->rejects_tmp, x->res->rejects_path) == 0) return KT_OK;
+    bool ok = fflush(f) == 0 && fsync(fileno(f)) == 0;
+    ok = fclose(f) == 0 && ok;
+    if (ok && rename(x->rejects_tmp, x->res->rejects_path) == 0) return KT_OK;
+    kt_rc rc = kt_fail(err, KT_EIO, "--rejects", "cannot write %s: %s", x->res->rejects_path, strerror(errno));
     unlink(x->rejects_tmp);
-    if (!keep) return KT_OK;
-    return kt_fail(err, KT_EIO, "--rejects", "cannot write %s: %s", x->res->rejects_path, strerror(errno));
+    return rc;
 }
 
 kt_rc kt_import_dir(kt_store *st, const kt_import_opts *o, kt_import_result *out, kt_err *err) {
@@ -644,34 +647,27 @@ kt_rc kt_import_dir(kt_store *st, const kt_import_opts *o, kt_import_result *out
         out->rejected += out->files[i].rejected;
     }
     if (!rc) {
-        kt_val a[] = {KT_VS(o->dir), KT_VI(o->at), KT_VI(out->loaded), KT_VI(out->rejected),
+        char real[PATH_MAX];
+        const char *source = realpath(o->dir, real) ? real : o->dir;
+        kt_val a[] = {KT_VS(source), KT_VI(o->at), KT_VI(out->loaded), KT_VI(out->rejected),
                       KT_VS(o->actor ? o->actor : "import")};
         rc = kt_store_exec(st, KT_Q_IMPORT_INSERT, a, KT_ARRAY_LEN(a), err);
     }
-    /* the rejects are on disk before the rows they explain are committed */
-    if (!rc && x.rejects && fflush(x.rejects) != 0)
-        rc = kt_fail(err, KT_EIO, "--rejects", "cannot write %s", x.rejects_tmp);
     if (!rc) rc = kt_store_bulk_end(st, err);
+    bool rejects_written = false;
+    if (!rc && x.rejects) rejects_written = (rc = finish_rejects(&x, err)) == KT_OK;
     if (!rc) rc = kt_store_commit(st, err);
-    else kt_store_rollback(st);
+    if (rc && rejects_written) unlink(out->rejects_path); /* they explain an import that did not land */
 done:
     if (kt_store_in_txn(st)) kt_store_rollback(st);
-    {
-        kt_err cerr;
-        kt_rc crc = close_rejects(&x, rc == KT_OK, &cerr);
-        if (!rc && crc) {
-            *err = cerr; /* the rows are in; only the reject file is missing */
-            rc = crc;
-        }
+    if (x.rejects) {
+        fclose(x.rejects);
+        unlink(x.rejects_tmp);
     }
     if (x.members) out->member_map_bytes = kt_keymap_bytes(x.members);
     kt_keymap_free(x.categories);
     kt_keymap_free(x.stores);
     kt_keymap_free(x.members);
-    if (rc) {
-        out->loaded = 0;
-        if (!o->skip_bad || fatal(rc)) out->rejected = 0;
-    }
     out->seconds = since(&x.t0);
     return rc;
 }

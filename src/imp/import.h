@@ -71,7 +71,8 @@ typedef struct kt_import_result {
     bool receipts_present;    /* receipts.csv or receipt_lines.csv seen (not loaded here) */
 } kt_import_result;
 
-/* OUT: *out is filled on success and, as far as it got, on failure. */
+/* OUT: *out is filled on success; on failure its counts say how far the
+ * import got before it stopped (and nothing was written). */
 kt_rc kt_import_dir(kt_store *st, const kt_import_opts *o, kt_import_result *out, kt_err *err);
 
 #endif

@@ -153,6 +153,10 @@ KT_TEST(csv_nul_and_utf8) {
     CHECK_CSV("id,name\n1,ok\n2,\xcf\xf0\xe8\xe2\xe5\xf2\n",
               "1:id|name\\n2:1|ok\\nerror t.csv:3: invalid UTF-8 at byte 3 (field 2): is the file in CP1251?");
     CHECK_CSV("a\xC3", "error t.csv:1: invalid UTF-8 at byte 2 (field 1)");       /* cut at the end */
+    /* A sequence cut by the end of a read and then found bad (found by fuzzing:
+     * the column was that of the scan, not of the byte). */
+    CHECK_CSV("id\n1,\xd0x\n", "1:id\\nerror t.csv:2: invalid UTF-8 at byte 3 (field 2)");
+    CHECK_CSV("id\n1,\xd0\xb0\xd0\n", "1:id\\nerror t.csv:2: invalid UTF-8 at byte 5 (field 2)");
     CHECK_CSV("ok\n\xC0\xAF\n", "1:ok\\nerror t.csv:2: invalid UTF-8 at byte 1"); /* overlong '/' */
     CHECK_CSV("\xED\xA0\x80\n", "error t.csv:1: invalid UTF-8 at byte 1");        /* surrogate */
     CHECK_CSV("\xF4\x90\x80\x80\n", "error t.csv:1: invalid UTF-8 at byte 1");    /* past U+10FFFF */
@@ -207,6 +211,22 @@ KT_TEST(csv_limits) {
     free(s);
     s = repeat("\"", 'y', 10 * KT_CSV_FIELD_MAX, ""); /* and an unterminated one stops early too */
     expect_one(s, 0, 0, "field 1 is longer than 65536 bytes");
+    free(s);
+    /* A long quoted field over several lines is reported at its first line,
+     * and before a NUL or a quote error further on, whatever the reads. */
+    s = repeat("a\nb,\"x\n", 'y', KT_CSV_FIELD_MAX, "\n\"\n");
+    check_csv_len(s, strlen(s), ',', "1:a\\nerror t.csv:2: field 2 is longer than 65536 bytes", __LINE__);
+    free(s);
+    s = repeat("a\nb,x", 'y', KT_CSV_FIELD_MAX, "\"\n");
+    check_csv_len(s, strlen(s), ',', "1:a\\nerror t.csv:2: field 2 is longer than 65536 bytes", __LINE__);
+    free(s);
+    s = repeat("\"", 'y', KT_CSV_FIELD_MAX + 2, "");
+    size_t sl = strlen(s);
+    s[sl - 1] = 0; /* a NUL after 65537 bytes of the field */
+    check_csv_len(s, sl, ',', "error t.csv:1: field 1 is longer than 65536 bytes", __LINE__);
+    s[sl - 1] = 'y';
+    s[sl - 2] = 0; /* a NUL after 65536: within the limit, so the NUL is the fault */
+    check_csv_len(s, sl, ',', "error t.csv:1: a NUL byte in field 1 (byte 65538)", __LINE__);
     free(s);
     /* 256 fields are fine, 257 are not, however the last one ends. */
     char many[2 * KT_CSV_FIELDS_MAX + 8];

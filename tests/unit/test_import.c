@@ -242,6 +242,21 @@ KT_TEST(import_rerun_is_refused) {
     KT_CHECK_STR(f.err.msg, "member \"M0000003\" already has an opening balance");
     KT_CHECK_INT(sql_int(&f, "SELECT balance FROM members WHERE ext_id = 'M0000003'"), 42);
     KT_CHECK_INT(violations(&f), 0);
+
+    /* a merged member takes no more cards: they belong to the survivor */
+    int64_t m1 = 0, m2 = 0;
+    KT_CHECK_INT(kt_member_find(f.st, "M0000001", &m1, &f.err), KT_OK);
+    KT_CHECK_INT(kt_member_find(f.st, "M0000002", &m2, &f.err), KT_OK);
+    KT_CHECK_INT(kt_store_begin(f.st, &f.err), KT_OK);
+    KT_CHECK_INT(kt_member_merge(f.st, m1, m2, "test", "same person", 2, NULL, NULL, &f.err), KT_OK);
+    KT_CHECK_INT(kt_store_commit(f.st, &f.err), KT_OK);
+    put_file(&f, "merged", "cards.csv", "card,member\n2000000000550,M0000002\n");
+    snprintf(dir, sizeof dir, "%s/merged", f.root);
+    o = opts_for(dir);
+    KT_CHECK_INT(kt_import_dir(f.st, &o, &r, &f.err), KT_ECONFLICT);
+    KT_CHECK_STR(f.err.field, "cards.csv:2: member");
+    KT_CHECK(strstr(f.err.msg, "was merged into member #") != NULL);
+    KT_CHECK_INT(violations(&f), 0);
     fx_close(&f);
 }
 

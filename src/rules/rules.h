@@ -122,6 +122,8 @@ typedef struct kt_price_result {
     kt_money total_minor, points_discount_minor, offer_discount_minor, to_pay_minor;
     kt_points earned_by_rule[KT_RULES_MAX]; /* for daily limits and explanation */
     int tier;                     /* index of the member's tier, -1 none */
+    kt_money offer_discount_by_offer[KT_OFFERS_MAX]; /* money off each offer gave (index of ctx->offers) */
+    kt_points offer_points_by_offer[KT_OFFERS_MAX];  /* points each offer gave */
     char message[256];            /* slip message in the program's language */
 } kt_price_result;
 

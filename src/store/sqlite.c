@@ -249,6 +249,19 @@ kt_rc kt_store_bulk_end(kt_store *st, kt_err *err) {
 
 bool kt_store_in_txn(kt_store *st) { return st->in_txn; }
 
+kt_rc kt_store_savepoint(kt_store *st, kt_err *err) {
+    KT_ASSERT(st->in_txn);
+    return exec_script(st, "SAVEPOINT kt_sp", err);
+}
+
+kt_rc kt_store_savepoint_release(kt_store *st, kt_err *err) { return exec_script(st, "RELEASE kt_sp", err); }
+
+kt_rc kt_store_savepoint_rollback(kt_store *st, kt_err *err) {
+    for (int i = 0; i < KT_Q_COUNT_; i++)
+        if (st->cursors[i].busy) kt_store_end(&st->cursors[i]);
+    return exec_script(st, "ROLLBACK TO kt_sp; RELEASE kt_sp", err);
+}
+
 static kt_rc prepare(kt_store *st, kt_query q, const kt_val *args, size_t nargs, kt_cursor **out, kt_err *err) {
     KT_ASSERT(q >= 0 && q < KT_Q_COUNT_);
     kt_cursor *c = &st->cursors[q];

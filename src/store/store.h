@@ -54,6 +54,11 @@ kt_rc kt_store_begin(kt_store *st, kt_err *err);
 kt_rc kt_store_commit(kt_store *st, kt_err *err);
 void kt_store_rollback(kt_store *st);
 bool kt_store_in_txn(kt_store *st);
+/* One savepoint level inside a transaction, for group commit: a basket that
+ * fails is rolled back alone. */
+kt_rc kt_store_savepoint(kt_store *st, kt_err *err);
+kt_rc kt_store_savepoint_release(kt_store *st, kt_err *err);
+kt_rc kt_store_savepoint_rollback(kt_store *st, kt_err *err);
 
 /* Bulk loading (karta import). Inside the caller's write transaction, drops
  * the non-unique secondary indexes of each listed table (NULL-terminated)

@@ -1,0 +1,632 @@
+/*
+ * pos.c - calculate, commit, refund, balance and explain at the checkout
+ * (pos.h). A commit is one store transaction: the receipt and its lines, the
+ * redemption, one accrual lot per funder, the per-rule earnings that daily
+ * limits read, and the offer uses; the answer is stored with the receipt so a
+ * retry gets it byte for byte.
+ */
+#include "pos.h"
+#include "basket.h"
+#include "pos_internal.h"
+#include "core/date.h"
+#include "ledger/ledger.h"
+#include "members/members.h"
+
+#include <jansson.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define KT_POS_RULESETS_CACHED 16
+
+struct kt_pos {
+    kt_store *st;
+    struct { int64_t version; kt_ruleset *rs; } cache[KT_POS_RULESETS_CACHED];
+    size_t ncache, next_evict;
+};
+
+kt_rc kt_pos_open(kt_store *st, kt_pos **out, kt_err *err) {
+    KT_UNUSED(err);
+    kt_pos *p = kt_xcalloc(1, sizeof *p);
+    p->st = st;
+    *out = p;
+    return KT_OK;
+}
+
+void kt_pos_close(kt_pos *pos) {
+    if (!pos) return;
+    for (size_t i = 0; i < pos->ncache; i++) kt_rules_free(pos->cache[i].rs);
+    free(pos);
+}
+
+kt_store *kt_pos_store(kt_pos *pos) { return pos->st; }
+
+/* ---- rules ---------------------------------------------------------------- */
+
+static kt_rc resolve(void *ctx, char kind, const char *name, int64_t *id) {
+    kt_store *st = ctx;
+    kt_query q;
+    switch (kind) {
+    case 's': q = KT_Q_PRODUCT_BY_SKU; break;
+    case 'c': q = KT_Q_CATEGORY_BY_CODE; break;
+    case 'b': q = KT_Q_POS_BRAND_BY_NAME; break;
+    case 'u': q = KT_Q_POS_SUPPLIER_BY_NAME; break;
+    case 't': q = KT_Q_STORE_BY_CODE; break;
+    case 'p': q = KT_Q_POS_PARTNER_BY_NAME; break;
+    default: return KT_EINTERNAL;
+    }
+    bool found;
+    kt_val a[] = {KT_VS(name)};
+    kt_rc rc = kt_store_int(st, q, a, 1, id, &found, NULL);
+    if (rc) return rc;
+    return found ? KT_OK : KT_ENOTFOUND;
+}
+
+kt_rc kt_pos_rules_active(kt_pos *pos, int64_t *out, kt_err *err) {
+    bool found;
+    kt_rc rc = kt_store_int(pos->st, KT_Q_RULES_ACTIVE, NULL, 0, out, &found, err);
+    if (!rc && !found) rc = kt_fail(err, KT_ENOTFOUND, "rules", "no rules are loaded (karta rules load FILE)");
+    return rc;
+}
+
+kt_rc kt_pos_ruleset(kt_pos *pos, int64_t version, const kt_ruleset **out, kt_err *err) {
+    for (size_t i = 0; i < pos->ncache; i++)
+        if (pos->cache[i].version == version) { *out = pos->cache[i].rs; return KT_OK; }
+    kt_cursor *c;
+    bool has;
+    kt_val a[] = {KT_VI(version)};
+    kt_rc rc = kt_store_query(pos->st, KT_Q_RULES_GET, a, 1, &c, err);
+    if (rc) return rc;
+    char *doc = NULL;
+    rc = kt_store_step(c, &has, err);
+    if (!rc && has) doc = kt_xstrdup(kt_col_text(c, 0));
+    kt_store_end(c);
+    if (!rc && !has) rc = kt_fail(err, KT_ENOTFOUND, "version", "no rule version %lld", (long long)version);
+    kt_ruleset *rs = NULL;
+    if (!rc) rc = kt_rules_compile(doc, strlen(doc), version, resolve, pos->st, &rs, err);
+    free(doc);
+    if (rc) return rc;
+    size_t slot = pos->ncache < KT_POS_RULESETS_CACHED ? pos->ncache++ : (pos->next_evict++ % KT_POS_RULESETS_CACHED);
+    if (pos->cache[slot].rs) kt_rules_free(pos->cache[slot].rs);
+    pos->cache[slot].version = version;
+    pos->cache[slot].rs = rs;
+    *out = rs;
+    return KT_OK;
+}
+
+kt_rc kt_pos_rules_load(kt_pos *pos, const char *json, size_t len, const char *actor, const char *note,
+                        int64_t *out_version, kt_err *err) {
+    kt_ruleset *rs = NULL;
+    int64_t version;
+    /* validate first, outside the transaction: errors name the JSON path */
+    kt_rc rc = kt_rules_compile(json, len, 0, resolve, pos->st, &rs, err);
+    kt_rules_free(rs);
+    if (rc) return rc;
+    char *doc = kt_xmalloc(len + 1);
+    memcpy(doc, json, len);
+    doc[len] = 0;
+    kt_time now = kt_now();
+    rc = kt_store_begin(pos->st, err);
+    kt_val a[] = {KT_VS(doc), KT_VI(now), KT_VS(actor), KT_VS(note)};
+    if (!rc) rc = kt_store_int(pos->st, KT_Q_RULES_INSERT, a, KT_ARRAY_LEN(a), &version, NULL, err);
+    kt_val b[] = {KT_VI(0), KT_VI(now)};
+    if (!rc) { b[0] = KT_VI(version); rc = kt_store_exec(pos->st, KT_Q_RULES_ACTIVATE, b, 2, err); }
+    char object[32], detail[32];
+    if (!rc) {
+        snprintf(object, sizeof object, "rules:%lld", (long long)version);
+        snprintf(detail, sizeof detail, "%zu bytes", len);
+        kt_val au[] = {KT_VI(now), KT_VS(actor), KT_VS("rules.load"), KT_VS(object), KT_VS(detail)};
+        rc = kt_store_exec(pos->st, KT_Q_AUDIT_INSERT, au, KT_ARRAY_LEN(au), err);
+    }
+    if (!rc) rc = kt_store_commit(pos->st, err);
+    else kt_store_rollback(pos->st);
+    free(doc);
+    if (!rc) *out_version = version;
+    return rc;
+}
+
+/* ---- pricing -------------------------------------------------------------- */
+
+typedef struct priced {
+    kt_basket b;
+    int64_t store_id, partner_id, member_id;
+    const kt_ruleset *rs;
+    kt_line *lines;
+    kt_line_result *lr;
+    bool *unknown;
+    kt_price_result pr;
+    kt_offer offers[KT_OFFERS_MAX];
+    char offer_funder[KT_OFFERS_MAX][KT_CODE_MAX + 16];
+    size_t noffers;
+    kt_points balance, available;
+    kt_day day;
+} priced;
+
+static void priced_free(priced *p) {
+    kt_basket_free(&p->b);
+    free(p->lines);
+    free(p->lr);
+    free(p->unknown);
+}
+
+kt_rc kt_pos_store_of(kt_pos *pos, const char *code, const char *field, int64_t *id, int64_t *partner, kt_err *err) {
+    kt_cursor *c;
+    bool has;
+    kt_val a[] = {KT_VS(code)};
+    kt_rc rc = kt_store_query(pos->st, KT_Q_POS_STORE_OF_CODE, a, 1, &c, err);
+    if (rc) return rc;
+    rc = kt_store_step(c, &has, err);
+    if (!rc && has) { *id = kt_col_int(c, 0); *partner = kt_col_int(c, 2); }
+    kt_store_end(c);
+    if (!rc && !has) rc = kt_fail(err, KT_ENOTFOUND, field, "no store \"%s\"", code);
+    return rc;
+}
+
+/* The member behind a card (which must be usable) or a phone; 0 when neither is given. */
+static kt_rc identify(kt_pos *pos, const kt_basket *b, int64_t *member, kt_err *err) {
+    *member = 0;
+    if (b->card[0]) {
+        kt_cursor *c;
+        bool has;
+        char state[16] = "";
+        kt_val a[] = {KT_VS(b->card)};
+        kt_rc rc = kt_store_query(pos->st, KT_Q_POS_CARD_MEMBER, a, 1, &c, err);
+        if (rc) return rc;
+        rc = kt_store_step(c, &has, err);
+        if (!rc && has) { *member = kt_col_int(c, 0); snprintf(state, sizeof state, "%s", kt_col_text(c, 1)); }
+        kt_store_end(c);
+        if (rc) return rc;
+        if (!has) return kt_fail(err, KT_ENOTFOUND, "$.card", "unknown card %s", b->card);
+        if (strcmp(state, "blocked") == 0 || strcmp(state, "inactive") == 0)
+            return kt_fail(err, KT_ECONFLICT, "$.card", "card %s is %s", b->card, state);
+        return KT_OK;
+    }
+    if (b->phone[0]) {
+        kt_rc rc = kt_member_find(pos->st, b->phone, member, err);
+        if (rc) snprintf(err->field, sizeof err->field, "$.phone");
+        return rc;
+    }
+    return KT_OK;
+}
+
+static kt_rc line_product(kt_pos *pos, const char *sku, kt_line *l, bool *unknown, kt_err *err) {
+    kt_cursor *c;
+    bool has;
+    kt_val a[] = {KT_VS(sku)};
+    memset(l->category_path, 0, sizeof l->category_path);
+    kt_rc rc = kt_store_query(pos->st, KT_Q_POS_PRODUCT, a, 1, &c, err);
+    if (rc) return rc;
+    rc = kt_store_step(c, &has, err);
+    if (!rc && has) {
+        l->product_id = kt_col_int(c, 0);
+        l->category_path[0] = kt_col_int(c, 1);
+        l->brand_id = kt_col_int(c, 2);
+        l->supplier_id = kt_col_int(c, 3);
+        l->alcohol = kt_col_int(c, 4) != 0;
+        l->tobacco = kt_col_int(c, 5) != 0;
+    }
+    kt_store_end(c);
+    if (rc) return rc;
+    *unknown = !has;
+    if (!has) { l->product_id = 0; l->brand_id = l->supplier_id = 0; l->alcohol = l->tobacco = false; return KT_OK; }
+    for (int d = 1; d < KT_CATEGORY_DEPTH_MAX - 1; d++) {
+        int64_t parent = 0;
+        bool found;
+        kt_val pa[] = {KT_VI(l->category_path[d - 1])};
+        if ((rc = kt_store_int(pos->st, KT_Q_POS_CATEGORY_PARENT, pa, 1, &parent, &found, err))) return rc;
+        if (!found || parent == 0) break;
+        l->category_path[d] = parent;
+    }
+    return KT_OK;
+}
+
+/* "program", "supplier:NAME", "partner:NAME" -> kind and id for the engine. */
+static kt_rc parse_funder(kt_pos *pos, const char *f, int64_t *kind, int64_t *id, kt_err *err) {
+    *kind = 0;
+    *id = 0;
+    if (strcmp(f, "program") == 0) return KT_OK;
+    kt_query q;
+    const char *name;
+    if (strncmp(f, "supplier:", 9) == 0) { *kind = 1; q = KT_Q_POS_SUPPLIER_BY_NAME; name = f + 9; }
+    else if (strncmp(f, "partner:", 8) == 0) { *kind = 2; q = KT_Q_POS_PARTNER_BY_NAME; name = f + 8; }
+    else return kt_fail(err, KT_EINVAL, "funded_by", "must be program, supplier:NAME or partner:NAME, not \"%s\"", f);
+    bool found;
+    kt_val a[] = {KT_VS(name)};
+    kt_rc rc = kt_store_int(pos->st, q, a, 1, id, &found, err);
+    if (!rc && !found) rc = kt_fail(err, KT_ENOTFOUND, "funded_by", "no %s \"%s\"", *kind == 1 ? "supplier" : "partner", name);
+    return rc;
+}
+
+static kt_rc funder_code(kt_pos *pos, int kind, int64_t id, char *out, size_t cap, kt_err *err) {
+    if (kind == 0) { snprintf(out, cap, "program"); return KT_OK; }
+    kt_cursor *c;
+    bool has;
+    kt_val a[] = {KT_VI(id)};
+    kt_rc rc = kt_store_query(pos->st, kind == 1 ? KT_Q_POS_SUPPLIER_NAME : KT_Q_POS_PARTNER_NAME, a, 1, &c, err);
+    if (rc) return rc;
+    rc = kt_store_step(c, &has, err);
+    if (!rc && has) snprintf(out, cap, "%s:%s", kind == 1 ? "supplier" : "partner", kt_col_text(c, 0));
+    kt_store_end(c);
+    if (!rc && !has) rc = kt_fail(err, KT_EINTERNAL, "funder", "no %s #%lld", kind == 1 ? "supplier" : "partner", (long long)id);
+    return rc;
+}
+
+static kt_rc load_offers(kt_pos *pos, priced *p, kt_err *err) {
+    kt_cursor *c;
+    kt_val a[] = {KT_VI(p->member_id), KT_VI(p->day)};
+    bool used_coupon[KT_COUPONS_MAX] = {false};
+    kt_rc rc = kt_store_query(pos->st, KT_Q_OFFERS_ACTIVE, a, 2, &c, err);
+    if (rc) return rc;
+    /* read rows first: resolving funders runs other statements */
+    typedef struct { int64_t id; char code[KT_COUPON_MAX], kind[24], target[16], funder[KT_CODE_MAX + 16]; int64_t target_id, value, threshold; } row;
+    row *rows = kt_xcalloc(KT_OFFERS_MAX, sizeof *rows);
+    size_t n = 0;
+    for (;;) {
+        bool has;
+        if ((rc = kt_store_step(c, &has, err)) || !has) break;
+        const char *code = kt_col_text(c, 1);
+        bool take = !code;
+        for (size_t k = 0; code && k < p->b.ncoupons; k++)
+            if (strcmp(code, p->b.coupons[k]) == 0) { take = true; used_coupon[k] = true; }
+        if (!take || n == KT_OFFERS_MAX) continue;
+        row *r = &rows[n++];
+        r->id = kt_col_int(c, 0);
+        snprintf(r->code, sizeof r->code, "%s", code ? code : "");
+        snprintf(r->kind, sizeof r->kind, "%s", kt_col_text(c, 2));
+        snprintf(r->target, sizeof r->target, "%s", kt_col_text(c, 3));
+        r->target_id = kt_col_int(c, 4);
+        r->value = kt_col_int(c, 5);
+        r->threshold = kt_col_int(c, 6);
+        snprintf(r->funder, sizeof r->funder, "%s", kt_col_text(c, 7));
+    }
+    kt_store_end(c);
+    for (size_t k = 0; !rc && k < p->b.ncoupons; k++)
+        if (!used_coupon[k]) {
+            char f[48];
+            snprintf(f, sizeof f, "$.coupons[%zu]", k);
+            rc = kt_fail(err, KT_ENOTFOUND, f, "no valid offer of this member has coupon \"%s\"", p->b.coupons[k]);
+        }
+    for (size_t i = 0; !rc && i < n; i++) {
+        kt_offer *o = &p->offers[i];
+        row *r = &rows[i];
+        o->id = r->id;
+        o->kind = strcmp(r->kind, "percent_off") == 0       ? KT_OFFER_PERCENT_OFF
+                  : strcmp(r->kind, "amount_off") == 0      ? KT_OFFER_AMOUNT_OFF
+                  : strcmp(r->kind, "points_multiplier") == 0 ? KT_OFFER_POINTS_MULTIPLIER
+                                                            : KT_OFFER_POINTS_OVER_SPEND;
+        o->target = strcmp(r->target, "sku") == 0        ? KT_TARGET_SKU
+                    : strcmp(r->target, "category") == 0 ? KT_TARGET_CATEGORY
+                    : strcmp(r->target, "brand") == 0    ? KT_TARGET_BRAND
+                                                         : KT_TARGET_ANY;
+        o->target_id = r->target_id;
+        o->value = r->value;
+        o->threshold_minor = r->threshold;
+        snprintf(p->offer_funder[i], sizeof p->offer_funder[i], "%s", r->funder);
+        rc = parse_funder(pos, r->funder, &o->funder_kind, &o->funder_id, err);
+    }
+    free(rows);
+    if (!rc) p->noffers = n;
+    return rc;
+}
+
+static kt_rc price(kt_pos *pos, const char *json, size_t len, priced *p, kt_err *err) {
+    memset(p, 0, sizeof *p);
+    kt_rc rc = kt_basket_parse(json, len, &p->b, err);
+    if (rc) return rc;
+    int64_t version;
+    rc = kt_pos_store_of(pos, p->b.store, "$.store", &p->store_id, &p->partner_id, err);
+    if (!rc) rc = kt_pos_rules_active(pos, &version, err);
+    if (!rc) rc = kt_pos_ruleset(pos, version, &p->rs, err);
+    if (!rc) rc = identify(pos, &p->b, &p->member_id, err);
+    if (rc) return rc;
+    p->day = kt_time_local_day(p->b.at, p->b.offset_min);
+    kt_price_ctx *ctx = kt_xcalloc(1, sizeof *ctx);
+    ctx->day = p->day;
+    ctx->minute_of_day = (int)(((p->b.at + (kt_time)p->b.offset_min * 60) % 86400 + 86400) % 86400 / 60);
+    ctx->store_id = p->store_id;
+    ctx->partner_id = p->partner_id;
+    ctx->birth_day = KT_DAY_NONE;
+    if (p->member_id) {
+        kt_cursor *c;
+        bool has;
+        kt_val a[] = {KT_VI(p->member_id)};
+        ctx->identified = true;
+        if (!(rc = kt_store_query(pos->st, KT_Q_POS_MEMBER_CTX, a, 1, &c, err))) {
+            rc = kt_store_step(c, &has, err);
+            if (!rc && has) {
+                ctx->birth_day = kt_col_null(c, 0) ? KT_DAY_NONE : (kt_day)kt_col_int(c, 0);
+                ctx->favourite_category_id = kt_col_int(c, 1);
+            }
+            kt_store_end(c);
+        }
+        kt_balance bal;
+        if (!rc) rc = kt_ledger_balance(pos->st, (kt_member_id)p->member_id, p->day, 0, &bal, err);
+        if (!rc) {
+            p->balance = bal.balance;
+            p->available = ctx->available_points = bal.available;
+        }
+        const kt_program *prog = kt_rules_program(p->rs);
+        if (!rc && prog->tier_window_days > 0) {
+            kt_val t[] = {KT_VI(p->member_id), KT_VI(p->day - prog->tier_window_days), KT_VI(p->day)};
+            rc = kt_store_int(pos->st, KT_Q_POS_TIER_SPEND, t, 3, &ctx->tier_spend_minor, NULL, err);
+        }
+        if (!rc) {
+            kt_val e[] = {KT_VI(p->member_id), KT_VI(p->day)};
+            if (!(rc = kt_store_query(pos->st, KT_Q_POS_EARNED_TODAY, e, 2, &c, err))) {
+                while (!(rc = kt_store_step(c, &has, err)) && has) {
+                    const char *rule = kt_col_text(c, 0);
+                    for (size_t i = 0; i < kt_rules_count(p->rs); i++)
+                        if (strcmp(kt_rules_rule_id(p->rs, (int)i), rule) == 0) ctx->earned_today[i] += kt_col_int(c, 1);
+                }
+                kt_store_end(c);
+            }
+        }
+        if (!rc) rc = load_offers(pos, p, err);
+        ctx->offers = p->offers;
+        ctx->noffers = p->noffers;
+    } else if (p->b.ncoupons) {
+        rc = kt_fail(err, KT_EINVAL, "$.coupons", "coupons need an identified member (card or phone)");
+    }
+    p->lines = kt_xcalloc(p->b.nlines, sizeof *p->lines);
+    p->lr = kt_xcalloc(p->b.nlines, sizeof *p->lr);
+    p->unknown = kt_xcalloc(p->b.nlines, sizeof *p->unknown);
+    for (size_t i = 0; !rc && i < p->b.nlines; i++) {
+        kt_line *l = &p->lines[i];
+        rc = line_product(pos, p->b.lines[i].sku, l, &p->unknown[i], err);
+        l->qty_milli = p->b.lines[i].qty_milli;
+        l->price_minor = p->b.lines[i].price_minor;
+        l->amount_minor = p->b.lines[i].amount_minor;
+    }
+    if (!rc) rc = kt_rules_price(p->rs, ctx, p->lines, p->b.nlines, p->member_id ? p->b.redeem : 0, p->lr, &p->pr, err);
+    if (!rc && p->b.redeem > 0 && p->pr.redeemed < p->b.redeem)
+        rc = kt_fail(err, KT_ENOFUNDS, "$.redeem", "%lld points asked, %lld can be redeemed on this receipt (%lld available)",
+                     (long long)p->b.redeem, (long long)p->pr.redeemable, (long long)p->available);
+    free(ctx);
+    return rc;
+}
+
+/* ---- answers -------------------------------------------------------------- */
+
+static json_t *contribs_json(kt_pos *pos, const priced *p, const kt_line_result *lr, kt_err *err, kt_rc *rc) {
+    json_t *a = json_array();
+    for (int k = 0; k < lr->ncontribs && !*rc; k++) {
+        const kt_contrib *c = &lr->contribs[k];
+        char funder[KT_CODE_MAX + 16];
+        json_t *o = json_object();
+        if (c->rule >= 0) json_object_set_new(o, "rule", json_string(kt_rules_rule_id(p->rs, c->rule)));
+        else json_object_set_new(o, "offer", json_integer(p->offers[-1 - c->rule].id));
+        json_object_set_new(o, "points", json_integer(c->points));
+        *rc = funder_code(pos, c->funder_kind, c->funder_id, funder, sizeof funder, err);
+        json_object_set_new(o, "funded_by", json_string(funder));
+        json_array_append_new(a, o);
+    }
+    return a;
+}
+
+static json_t *qty_json(int64_t milli) {
+    if (milli % 1000 == 0) return json_integer(milli / 1000);
+    return json_real((double)milli / 1000.0);
+}
+
+static kt_rc answer(kt_pos *pos, const priced *p, bool committed, json_t **out, kt_err *err) {
+    kt_rc rc = KT_OK;
+    json_t *o = json_object();
+    json_object_set_new(o, "store", json_string(p->b.store));
+    json_object_set_new(o, "receipt", json_string(p->b.receipt));
+    json_object_set_new(o, "committed", json_boolean(committed));
+    json_object_set_new(o, "rules_version", json_integer(p->pr.rules_version));
+    json_object_set_new(o, "member", p->member_id ? json_integer(p->member_id) : json_null());
+    json_object_set_new(o, "total", json_integer(p->pr.total_minor));
+    json_object_set_new(o, "offer_discount", json_integer(p->pr.offer_discount_minor));
+    json_object_set_new(o, "points_discount", json_integer(p->pr.points_discount_minor));
+    json_object_set_new(o, "to_pay", json_integer(p->pr.to_pay_minor));
+    json_object_set_new(o, "earned", json_integer(p->pr.earned));
+    json_object_set_new(o, "redeemable", json_integer(p->pr.redeemable));
+    json_object_set_new(o, "redeemed", json_integer(p->pr.redeemed));
+    json_object_set_new(o, "balance_before", json_integer(p->balance));
+    json_object_set_new(o, "balance", json_integer(p->balance - p->pr.redeemed + p->pr.earned));
+    json_t *lines = json_array();
+    for (size_t i = 0; i < p->b.nlines && !rc; i++) {
+        const kt_line_result *lr = &p->lr[i];
+        json_t *l = json_object();
+        json_object_set_new(l, "line", json_integer((json_int_t)i + 1));
+        json_object_set_new(l, "sku", json_string(p->b.lines[i].sku));
+        json_object_set_new(l, "qty", qty_json(p->b.lines[i].qty_milli));
+        json_object_set_new(l, "amount", json_integer(p->b.lines[i].amount_minor));
+        json_object_set_new(l, "offer_discount", json_integer(lr->offer_discount_minor));
+        json_object_set_new(l, "points_discount", json_integer(lr->points_discount_minor));
+        json_object_set_new(l, "to_pay", json_integer(lr->to_pay_minor));
+        json_object_set_new(l, "earned", json_integer(lr->earned));
+        json_object_set_new(l, "redeemed", json_integer(lr->redeemed));
+        if (lr->excluded) json_object_set_new(l, "excluded", json_true());
+        if (p->unknown[i]) json_object_set_new(l, "unknown_sku", json_true());
+        json_object_set_new(l, "rules", contribs_json(pos, p, lr, err, &rc));
+        json_array_append_new(lines, l);
+    }
+    json_object_set_new(o, "lines", lines);
+    json_object_set_new(o, "message", json_string(p->pr.message));
+    if (rc) { json_decref(o); return rc; }
+    *out = o;
+    return KT_OK;
+}
+
+char *kt_pos_dump(json_t *o) {
+    char *s = json_dumps(o, JSON_COMPACT | JSON_PRESERVE_ORDER);
+    KT_ASSERT(s);
+    return s;
+}
+
+kt_rc kt_pos_calculate(kt_pos *pos, const char *json, size_t len, char **out, kt_err *err) {
+    priced p;
+    json_t *o = NULL;
+    kt_rc rc = price(pos, json, len, &p, err);
+    if (!rc) rc = answer(pos, &p, false, &o, err);
+    if (!rc) { *out = kt_pos_dump(o); json_decref(o); }
+    priced_free(&p);
+    return rc;
+}
+
+/* ---- commit --------------------------------------------------------------- */
+
+/* A repeat of (store, receipt): the first answer, or a conflict. */
+kt_rc kt_pos_find_previous(kt_pos *pos, int64_t store_id, const char *number, const char *kind, const char *canonical,
+                           char **out, bool *found, kt_err *err) {
+    kt_cursor *c;
+    bool has;
+    kt_val a[] = {KT_VI(store_id), KT_VS(number)};
+    *found = false;
+    kt_rc rc = kt_store_query(pos->st, KT_Q_POS_RECEIPT_FIND, a, 2, &c, err);
+    if (rc) return rc;
+    rc = kt_store_step(c, &has, err);
+    if (!rc && has) {
+        *found = true;
+        if (strcmp(kt_col_text(c, 1), kind) != 0 || strcmp(kt_col_text(c, 2), canonical) != 0)
+            rc = kt_fail(err, KT_ECONFLICT, "$.receipt",
+                         "receipt %s was already committed at this store with a different body", number);
+        else *out = kt_xstrdup(kt_col_text(c, 3));
+    }
+    kt_store_end(c);
+    return rc;
+}
+
+static kt_rc record_sale(kt_pos *pos, priced *p, char **out, kt_err *err) {
+    const kt_program *prog = kt_rules_program(p->rs);
+    int64_t receipt_id;
+    char ref[2 * KT_CODE_MAX + 2];
+    kt_time now = kt_now();
+    snprintf(ref, sizeof ref, "%s/%s", p->b.store, p->b.receipt);
+    kt_val a[] = {KT_VI(p->store_id), KT_VS(p->b.receipt), KT_VS("sale"), KT_VNULL,
+                  KT_VIOPT(p->member_id, p->member_id), KT_VI(p->b.at), KT_VI(p->b.offset_min), KT_VI(p->day),
+                  KT_VI(p->pr.rules_version), KT_VI(p->pr.total_minor), KT_VI(p->pr.to_pay_minor),
+                  KT_VI(p->member_id ? p->pr.earned : 0), KT_VI(p->pr.redeemed), KT_VS(p->b.canonical)};
+    kt_rc rc = kt_store_int(pos->st, KT_Q_POS_RECEIPT_INSERT, a, KT_ARRAY_LEN(a), &receipt_id, NULL, err);
+    if (rc) return rc;
+    json_t *ans = NULL;
+    if ((rc = answer(pos, p, true, &ans, err))) return rc;
+    json_t *alines = json_object_get(ans, "lines");
+    for (size_t i = 0; !rc && i < p->b.nlines; i++) {
+        const kt_line_result *lr = &p->lr[i];
+        char *contribs = json_dumps(json_object_get(json_array_get(alines, i), "rules"), JSON_COMPACT);
+        kt_val l[] = {KT_VI(receipt_id), KT_VI(i + 1), KT_VS(p->b.lines[i].sku), KT_VIOPT(p->lines[i].product_id, p->lines[i].product_id),
+                      KT_VI(p->b.lines[i].qty_milli), KT_VI(p->b.lines[i].price_minor), KT_VI(p->b.lines[i].amount_minor),
+                      KT_VI(lr->earned), KT_VI(lr->redeemed), KT_VI(lr->points_discount_minor),
+                      KT_VI(lr->offer_discount_minor), KT_VI(lr->to_pay_minor), KT_VNULL, KT_VS(contribs)};
+        rc = kt_store_exec(pos->st, KT_Q_POS_LINE_INSERT, l, KT_ARRAY_LEN(l), err);
+        free(contribs);
+    }
+    if (!rc && p->member_id) {
+        kt_member_id m = (kt_member_id)p->member_id;
+        if (p->pr.redeemed > 0) {
+            kt_movement mv = {.kind = KT_TXN_REDEMPTION, .at = now, .day = p->day, .actor = "pos", .receipt = ref,
+                              .reason = "paid with points"};
+            rc = kt_ledger_spend(pos->st, &mv, m, p->pr.redeemed, "redemption", NULL, err);
+        }
+        /* one lot per funder; per-rule earnings for daily limits and explanations */
+        typedef struct { int kind; int64_t id; kt_points points; } fund;
+        fund funds[32];
+        size_t nf = 0;
+        kt_points per_rule[KT_RULES_MAX] = {0};
+        for (size_t i = 0; !rc && i < p->b.nlines; i++)
+            for (int k = 0; k < p->lr[i].ncontribs; k++) {
+                const kt_contrib *c = &p->lr[i].contribs[k];
+                size_t f = 0;
+                while (f < nf && !(funds[f].kind == c->funder_kind && funds[f].id == c->funder_id)) f++;
+                if (f == nf) {
+                    if (nf == KT_ARRAY_LEN(funds)) { rc = kt_fail(err, KT_EINVAL, "$.lines", "more than 32 funders on one receipt"); break; }
+                    funds[nf++] = (fund){c->funder_kind, c->funder_id, 0};
+                }
+                funds[f].points += c->points;
+                if (c->rule >= 0) per_rule[c->rule] += c->points;
+            }
+        kt_day avail = p->day + prog->pending_days;
+        kt_day expires = prog->expiry_days > 0 ? avail + prog->expiry_days : KT_DAY_NONE;
+        for (size_t f = 0; !rc && f < nf; f++) {
+            char code[KT_CODE_MAX + 16];
+            if (funds[f].points <= 0) continue;
+            if ((rc = funder_code(pos, funds[f].kind, funds[f].id, code, sizeof code, err))) break;
+            kt_movement mv = {.kind = KT_TXN_ACCRUAL, .at = now, .day = p->day, .actor = "pos", .receipt = ref,
+                              .reason = "purchase"};
+            char rulev[32];
+            snprintf(rulev, sizeof rulev, "v%lld", (long long)p->pr.rules_version);
+            mv.rule = rulev;
+            if ((rc = kt_ledger_credit(pos->st, &mv, m, funds[f].points, code, avail, expires, NULL, err))) break;
+            kt_val e[] = {KT_VI(receipt_id), KT_VI(m), KT_VI(p->day), KT_VS("*receipt"), KT_VS(code), KT_VI(funds[f].points)};
+            rc = kt_store_exec(pos->st, KT_Q_POS_EARN_INSERT, e, KT_ARRAY_LEN(e), err);
+        }
+        for (size_t r = 0; !rc && r < kt_rules_count(p->rs); r++) {
+            if (!per_rule[r]) continue;
+            kt_val e[] = {KT_VI(receipt_id), KT_VI(m), KT_VI(p->day), KT_VS(kt_rules_rule_id(p->rs, (int)r)), KT_VS("-"), KT_VI(per_rule[r])};
+            rc = kt_store_exec(pos->st, KT_Q_POS_EARN_INSERT, e, KT_ARRAY_LEN(e), err);
+        }
+        /* offer uses, with what each gave: recorded for measurement */
+        for (size_t o = 0; !rc && o < p->noffers; o++) {
+            kt_money discount = p->pr.offer_discount_by_offer[o];
+            kt_points pts = p->pr.offer_points_by_offer[o];
+            if (discount == 0 && pts == 0) continue;
+            kt_val u[] = {KT_VI(p->offers[o].id)};
+            if ((rc = kt_store_exec(pos->st, KT_Q_OFFER_USE, u, 1, err))) break;
+            if (kt_store_changes(pos->st) != 1) {
+                rc = kt_fail(err, KT_ECONFLICT, "offer", "offer %lld was used up meanwhile", (long long)p->offers[o].id);
+                break;
+            }
+            kt_val ui[] = {KT_VI(p->offers[o].id), KT_VI(receipt_id), KT_VI(m), KT_VI(discount), KT_VI(pts), KT_VI(now)};
+            rc = kt_store_exec(pos->st, KT_Q_OFFER_USE_INSERT, ui, KT_ARRAY_LEN(ui), err);
+        }
+    }
+    if (!rc) {
+        char *text = kt_pos_dump(ans);
+        kt_val r[] = {KT_VI(receipt_id), KT_VS(text)};
+        rc = kt_store_exec(pos->st, KT_Q_POS_RECEIPT_SET_RESPONSE, r, 2, err);
+        if (!rc) *out = text;
+        else free(text);
+    }
+    json_decref(ans);
+    return rc;
+}
+
+/* One commit inside an open transaction. */
+static kt_rc commit_in_txn(kt_pos *pos, const char *json, size_t len, char **out, kt_err *err) {
+    kt_basket b;
+    int64_t store_id, partner;
+    bool found = false;
+    kt_rc rc = kt_basket_parse(json, len, &b, err);
+    if (rc) return rc;
+    rc = kt_pos_store_of(pos, b.store, "$.store", &store_id, &partner, err);
+    if (!rc) rc = kt_pos_find_previous(pos, store_id, b.receipt, "sale", b.canonical, out, &found, err);
+    kt_basket_free(&b);
+    if (rc || found) return rc;
+    priced p;
+    rc = price(pos, json, len, &p, err);
+    if (!rc) rc = record_sale(pos, &p, out, err);
+    priced_free(&p);
+    return rc;
+}
+
+kt_rc kt_pos_commit(kt_pos *pos, const char *json, size_t len, char **out, kt_err *err) {
+    kt_rc rc = kt_store_begin(pos->st, err);
+    if (rc) return rc;
+    *out = NULL;
+    rc = commit_in_txn(pos, json, len, out, err);
+    if (!rc) rc = kt_store_commit(pos->st, err);
+    else kt_store_rollback(pos->st);
+    if (rc) { free(*out); *out = NULL; }
+    return rc;
+}
+
+kt_rc kt_pos_commit_batch(kt_pos *pos, const char *const *jsons, const size_t *lens, size_t n,
+                          char **answers, kt_rc *rcs, kt_err *errs, kt_err *err) {
+    kt_rc rc = kt_store_begin(pos->st, err);
+    if (rc) return rc;
+    for (size_t i = 0; i < n && !rc; i++) {
+        answers[i] = NULL;
+        if ((rc = kt_store_savepoint(pos->st, err))) break;
+        rcs[i] = commit_in_txn(pos, jsons[i], lens[i], &answers[i], &errs[i]);
+        if (rcs[i]) { free(answers[i]); answers[i] = NULL; rc = kt_store_savepoint_rollback(pos->st, err); }
+        else rc = kt_store_savepoint_release(pos->st, err);
+    }
+    if (!rc) rc = kt_store_commit(pos->st, err);
+    else kt_store_rollback(pos->st);
+    if (rc)
+        for (size_t i = 0; i < n; i++) { free(answers[i]); answers[i] = NULL; }
+    return rc;
+}

@@ -309,13 +309,16 @@ static kt_rc load_offers(kt_pos *pos, priced *p, kt_err *err) {
     return rc;
 }
 
-static kt_rc price(kt_pos *pos, const char *json, size_t len, priced *p, kt_err *err) {
+/* Price a basket under `version` (0: the active one). replay: re-pricing a
+ * committed receipt for comparison - no offers, no daily limits, the balance
+ * taken as sufficient, `redeem_override` points redeemed. */
+static kt_rc price_ex(kt_pos *pos, const char *json, size_t len, int64_t version, bool replay, kt_points redeem_override,
+                      priced *p, kt_err *err) {
     memset(p, 0, sizeof *p);
     kt_rc rc = kt_basket_parse(json, len, &p->b, err);
     if (rc) return rc;
-    int64_t version;
     rc = kt_pos_store_of(pos, p->b.store, "$.store", &p->store_id, &p->partner_id, err);
-    if (!rc) rc = kt_pos_rules_active(pos, &version, err);
+    if (!rc && !version) rc = kt_pos_rules_active(pos, &version, err);
     if (!rc) rc = kt_pos_ruleset(pos, version, &p->rs, err);
     if (!rc) rc = identify(pos, &p->b, &p->member_id, err);
     if (rc) return rc;
@@ -350,7 +353,12 @@ static kt_rc price(kt_pos *pos, const char *json, size_t len, priced *p, kt_err 
             kt_val t[] = {KT_VI(p->member_id), KT_VI(p->day - prog->tier_window_days), KT_VI(p->day)};
             rc = kt_store_int(pos->st, KT_Q_POS_TIER_SPEND, t, 3, &ctx->tier_spend_minor, NULL, err);
         }
-        if (!rc) {
+        if (replay) {
+            ctx->available_points = INT64_MAX / 4;
+            p->b.redeem = redeem_override;
+            p->b.ncoupons = 0;
+        }
+        if (!rc && !replay) {
             kt_val e[] = {KT_VI(p->member_id), KT_VI(p->day)};
             if (!(rc = kt_store_query(pos->st, KT_Q_POS_EARNED_TODAY, e, 2, &c, err))) {
                 while (!(rc = kt_store_step(c, &has, err)) && has) {
@@ -361,7 +369,7 @@ static kt_rc price(kt_pos *pos, const char *json, size_t len, priced *p, kt_err 
                 kt_store_end(c);
             }
         }
-        if (!rc) rc = load_offers(pos, p, err);
+        if (!rc && !replay) rc = load_offers(pos, p, err);
         ctx->offers = p->offers;
         ctx->noffers = p->noffers;
     } else if (p->b.ncoupons) {
@@ -378,10 +386,29 @@ static kt_rc price(kt_pos *pos, const char *json, size_t len, priced *p, kt_err 
         l->amount_minor = p->b.lines[i].amount_minor;
     }
     if (!rc) rc = kt_rules_price(p->rs, ctx, p->lines, p->b.nlines, p->member_id ? p->b.redeem : 0, p->lr, &p->pr, err);
-    if (!rc && p->b.redeem > 0 && p->pr.redeemed < p->b.redeem)
+    if (!rc && !replay && p->b.redeem > 0 && p->pr.redeemed < p->b.redeem)
         rc = kt_fail(err, KT_ENOFUNDS, "$.redeem", "%lld points asked, %lld can be redeemed on this receipt (%lld available)",
                      (long long)p->b.redeem, (long long)p->pr.redeemable, (long long)p->available);
     free(ctx);
+    return rc;
+}
+
+static kt_rc price(kt_pos *pos, const char *json, size_t len, priced *p, kt_err *err) {
+    return price_ex(pos, json, len, 0, false, 0, p, err);
+}
+
+kt_rc kt_pos_reprice(kt_pos *pos, const char *json, int64_t version, kt_points redeemed, kt_points *out_rule_points,
+                     kt_err *err) {
+    priced p;
+    kt_rc rc = price_ex(pos, json, strlen(json), version, true, redeemed, &p, err);
+    if (!rc) {
+        kt_points sum = 0;
+        for (size_t i = 0; i < p.b.nlines; i++)
+            for (int k = 0; k < p.lr[i].ncontribs; k++)
+                if (p.lr[i].contribs[k].rule >= 0) sum += p.lr[i].contribs[k].points;
+        *out_rule_points = sum;
+    }
+    priced_free(&p);
     return rc;
 }
 

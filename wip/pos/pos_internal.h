@@ -14,4 +14,9 @@ kt_rc kt_pos_find_previous(kt_pos *pos, int64_t store_id, const char *number, co
 /* Compact JSON text (malloc'd). */
 char *kt_pos_dump(json_t *o);
 
+/* Re-price a stored request under a rule version (replay): the points the
+ * rules give (offers left out), with `redeemed` points redeemed as recorded. */
+kt_rc kt_pos_reprice(kt_pos *pos, const char *json, int64_t version, kt_points redeemed, kt_points *out_rule_points,
+                     kt_err *err);
+
 #endif

@@ -5,6 +5,7 @@
  */
 #include "cli.h"
 #include "core/date.h"
+#include "core/text.h"
 #include "pos/pos.h"
 #include "store/store.h"
 

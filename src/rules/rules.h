@@ -52,6 +52,7 @@ typedef struct kt_program {
     int expiry_days;              /* points expire this many days after earning; 0: never */
     kt_refund_policy refund_policy;
     int tier_window_days;         /* rolling window of spend for tiers; 0: no tiers */
+    bool cashback;                /* a cashback program: 1 point = 1 unit of money (point_value_minor 100) */
 } kt_program;
 const kt_program *kt_rules_program(const kt_ruleset *rs);
 
@@ -98,11 +99,16 @@ typedef struct kt_price_ctx {
     size_t noffers;
 } kt_price_ctx;
 
+/* One rule's or offer's part in a line. Only parts that give something are
+ * listed. If a line has more than KT_LINE_CONTRIBS_MAX, a part joins an entry
+ * with the same funder (funding stays exact; use kt_price_result's per-rule
+ * and per-offer totals, which are always exact, for anything by rule or offer). */
 typedef struct kt_contrib {
     int16_t rule;                 /* rule index (kt_rules_rule_id), or -1 - offer index */
     kt_points points;
     int8_t funder_kind;           /* 0 program, 1 supplier, 2 partner */
     int64_t funder_id;            /* supplier or partner id */
+    kt_money discount_minor;      /* money off the line (PERCENT_OFF, AMOUNT_OFF offers) */
 } kt_contrib;
 
 typedef struct kt_line_result {
@@ -129,12 +135,20 @@ typedef struct kt_price_result {
 
 /* Price a basket: earning per line by the rules and offers, then redemption of
  * up to `redeem` points (capped by the available balance and the program's
- * cap; redeem < 0 asks for the most allowed). lines_out has nlines entries. */
+ * cap; redeem < 0 asks for the most allowed). lines_out has nlines entries.
+ * Order of work (docs/rules.md): money offers, redemption, earning (on the
+ * money paid when earn_on is "paid"), rounding, daily limits. Allocates
+ * nothing; uses about 90 KB of stack. KT_EINVAL names the bad input
+ * ("lines[3].amount_minor", "offers[1].value", "minute_of_day"). */
 kt_rc kt_rules_price(const kt_ruleset *rs, const kt_price_ctx *ctx, const kt_line *lines, size_t nlines,
                      kt_points redeem, kt_line_result *lines_out, kt_price_result *out, kt_err *err);
 
-/* For explanations: a rule's id string and name by index. */
+/* For explanations: a rule's id string and name by index (NULL out of range). */
 const char *kt_rules_rule_id(const kt_ruleset *rs, int index);
+const char *kt_rules_rule_name(const kt_ruleset *rs, int index);
 size_t kt_rules_count(const kt_ruleset *rs);
+/* Tiers in ascending order of spend; a tier's id by index (NULL out of range). */
+int kt_rules_tier_count(const kt_ruleset *rs);
+const char *kt_rules_tier_id(const kt_ruleset *rs, int tier);
 
 #endif

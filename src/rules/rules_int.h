@@ -22,6 +22,7 @@
 #define KT_DAYS_WINDOW_MAX 90      /* birthday window on either side */
 _Static_assert(KT_RULES_MAX % 64 == 0, "rule bitmaps are whole words");
 _Static_assert(KT_RULES_MAX <= INT16_MAX, "kt_contrib.rule holds a rule index");
+_Static_assert(KT_OFFERS_MAX <= 64, "the offers targeting a line are a 64-bit set");
 _Static_assert(KT_BASKET_LINES_MAX <= UINT16_MAX, "line indexes are 16-bit in scratch arrays");
 
 enum kt_rules_rounding { KT_ROUND_FLOOR, KT_ROUND_HALF_UP, KT_ROUND_CEIL };
@@ -186,7 +187,9 @@ struct kt_ruleset {
     uint64_t m_fav_none[KT_MASK_WORDS], m_fav_true[KT_MASK_WORDS], m_fav_false[KT_MASK_WORDS];
     uint16_t *basket_rules;       /* slots of rules with basket-level conditions, in slot order */
     size_t nbasket_rules;
-    bool any_limit, any_fixed;
+    uint16_t *limited;            /* indexes of rules with a daily limit */
+    size_t nlimited;
+    bool any_fixed;
     /* ids named by rules and exclusions */
     kt_id_table tab[KT_KIND_COUNT_];
     bool tab_needed[KT_KIND_COUNT_]; /* the table has exclusions, so it is read for every line */

@@ -10,6 +10,7 @@ packages=(
   libclang-rt-14-dev  # clang's sanitizer and libFuzzer runtimes
   libsqlite3-dev    # the embedded operational store
   sqlite3           # the sqlite3 shell: tests cross-check results with plain SQL
+  jq                # tests pick fields out of JSON answers
   libjansson-dev    # JSON output (and the HTTP API's documents)
   pkg-config
   ca-certificates

@@ -41,7 +41,7 @@ for t in "$top"/tests/cli/*.t; do
   case_dir="$work/case-$name"
   rm -rf "$case_dir"; mkdir -p "$case_dir"
   export KARTA_DATA="data" KARTA_NOW="2026-03-01T10:00:00+03:00" KARTA_ACTOR="cli:test"
-  export KARTA_TESTS="$top/tests" KARTA_SHARED="$top/../shared"
+  export KARTA_TESTS="$top/tests" KARTA_SHARED="$top/../shared" BASH_ENV="$top/tests/cli/helpers.sh"
   fail_log="$work/fail-$name"; : >"$fail_log"
   cmd="" exp="$work/exp"; : >"$exp"; want=0
   flush() {

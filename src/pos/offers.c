@@ -27,7 +27,7 @@ static kt_rc row(kt_pos *pos, const kt_csv_field *f, const int *idx, const char 
     kt_store *st = kt_pos_store(pos);
     char label[KT_ERR_FIELD_MAX - 8];
 #define V(c) (idx[c] >= 0 ? f[idx[c]].s : "")
-#define LABEL(c) (snprintf(label, sizeof label, "%s: %s", where, cols[c]), label)
+#define LABEL(c) (snprintf(label, sizeof label, "%.90s: %s", where, cols[c]), label)
     int64_t member, value, threshold = 0, uses = 1, target_id = 0;
     kt_day from, to;
     kt_rc rc = kt_member_find(st, V(C_MEMBER), &member, err);

@@ -386,6 +386,13 @@ static kt_rc price_ex(kt_pos *pos, const char *json, size_t len, int64_t version
         l->amount_minor = p->b.lines[i].amount_minor;
     }
     if (!rc) rc = kt_rules_price(p->rs, ctx, p->lines, p->b.nlines, p->member_id ? p->b.redeem : 0, p->lr, &p->pr, err);
+    if (!rc && !p->member_id) {
+        /* an anonymous receipt: nobody to credit, so nothing is earned */
+        p->pr.earned = 0;
+        memset(p->pr.earned_by_rule, 0, sizeof p->pr.earned_by_rule);
+        for (size_t i = 0; i < p->b.nlines; i++) { p->lr[i].earned = 0; p->lr[i].ncontribs = 0; }
+        p->pr.message[0] = 0; /* the program's slip message speaks of points earned */
+    }
     if (!rc && !replay && p->b.redeem > 0 && p->pr.redeemed < p->b.redeem)
         rc = kt_fail(err, KT_ENOFUNDS, "$.redeem", "%lld points asked, %lld can be redeemed on this receipt (%lld available)",
                      (long long)p->b.redeem, (long long)p->pr.redeemable, (long long)p->available);
@@ -552,7 +559,6 @@ static kt_rc record_sale(kt_pos *pos, priced *p, char **out, kt_err *err) {
         typedef struct { int kind; int64_t id; kt_points points; } fund;
         fund funds[32];
         size_t nf = 0;
-        kt_points per_rule[KT_RULES_MAX] = {0};
         for (size_t i = 0; !rc && i < p->b.nlines; i++)
             for (int k = 0; k < p->lr[i].ncontribs; k++) {
                 const kt_contrib *c = &p->lr[i].contribs[k];
@@ -563,7 +569,6 @@ static kt_rc record_sale(kt_pos *pos, priced *p, char **out, kt_err *err) {
                     funds[nf++] = (fund){c->funder_kind, c->funder_id, 0};
                 }
                 funds[f].points += c->points;
-                if (c->rule >= 0) per_rule[c->rule] += c->points;
             }
         kt_day avail = p->day + prog->pending_days;
         kt_day expires = prog->expiry_days > 0 ? avail + prog->expiry_days : KT_DAY_NONE;
@@ -581,8 +586,9 @@ static kt_rc record_sale(kt_pos *pos, priced *p, char **out, kt_err *err) {
             rc = kt_store_exec(pos->st, KT_Q_POS_EARN_INSERT, e, KT_ARRAY_LEN(e), err);
         }
         for (size_t r = 0; !rc && r < kt_rules_count(p->rs); r++) {
-            if (!per_rule[r]) continue;
-            kt_val e[] = {KT_VI(receipt_id), KT_VI(m), KT_VI(p->day), KT_VS(kt_rules_rule_id(p->rs, (int)r)), KT_VS("-"), KT_VI(per_rule[r])};
+            if (!p->pr.earned_by_rule[r]) continue;
+            kt_val e[] = {KT_VI(receipt_id), KT_VI(m), KT_VI(p->day), KT_VS(kt_rules_rule_id(p->rs, (int)r)), KT_VS("-"),
+                          KT_VI(p->pr.earned_by_rule[r])};
             rc = kt_store_exec(pos->st, KT_Q_POS_EARN_INSERT, e, KT_ARRAY_LEN(e), err);
         }
         /* offer uses, with what each gave: recorded for measurement */

@@ -9,7 +9,7 @@ LIBS    := -lsqlite3 -ljansson -lpthread -lm
 INC     := -Isrc
 
 SRC     := $(shell find src -name '*.c' ! -path 'src/cli/main.c' | sort)
-HDR     := $(shell find src -name '*.h')
+HDR     := $(shell find src -name '*.h' -o -name '*.def')
 OBJ     := $(SRC:%.c=build/rel/%.o)
 UNIT    := $(sort $(wildcard tests/unit/*.c))
 

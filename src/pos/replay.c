@@ -5,7 +5,8 @@
  *
  * Each sale receipt of the period with a member is re-priced from its stored
  * request under the chosen version (offers left out on both sides: they are
- * personal, not rules). A replay of the same version and period is posted
+ * personal, not rules). Receipts refunded in part or in full are left out:
+ * their refunds already reversed what the rules gave them. A replay of the same version and period is posted
  * once: its corrections carry the tag "replay:vN:FROM:TO" and a second run is
  * refused.
  */

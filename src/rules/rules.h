@@ -49,7 +49,8 @@ typedef enum { KT_REFUND_NEGATIVE_BALANCE, KT_REFUND_DEDUCT_FROM_MONEY } kt_refu
 typedef struct kt_program {
     kt_money point_value_minor;   /* money one point pays: 10 kopecks in the seed program */
     int pending_days;             /* earned points become spendable after this many days */
-    int expiry_days;              /* points expire this many days after earning; 0: never */
+    int expiry_days;              /* a lot's last valid day is this many days after it becomes
+                                     spendable (earned day + pending_days); 0: never expires */
     kt_refund_policy refund_policy;
     int tier_window_days;         /* rolling window of spend for tiers; 0: no tiers */
     bool cashback;                /* a cashback program: 1 point = 1 unit of money (point_value_minor 100) */

@@ -12,6 +12,7 @@
 #include "pos/pos.h"
 #include "store/store.h"
 
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -52,7 +53,8 @@ static char *basket(char **skus, size_t nsku, char **cards, size_t ncard, const 
 }
 
 int main(int argc, char **argv) {
-    if (argc != 6) { fprintf(stderr, "usage: commit_bench DATA SKUS CARDS RECEIPTS GROUP\n"); return 2; }
+    bool group_only = argc == 7 && strcmp(argv[6], "group-only") == 0;
+    if (argc != 6 && !group_only) { fprintf(stderr, "usage: commit_bench DATA SKUS CARDS RECEIPTS GROUP\n"); return 2; }
     size_t nsku, ncard, total = (size_t)atol(argv[4]), group = (size_t)atol(argv[5]);
     char **skus = load_lines(argv[2], &nsku), **cards = load_lines(argv[3], &ncard);
     kt_store *st;
@@ -62,7 +64,7 @@ int main(int argc, char **argv) {
     /* one by one */
     double t0 = now_s();
     size_t ok = 0;
-    for (size_t i = 0; i < total; i++) {
+    for (size_t i = 0; i < (group_only ? 0 : total); i++) {
         size_t len;
         char *b = basket(skus, nsku, cards, ncard, "ONE", i, &len), *ans = NULL;
         if (kt_pos_commit(pos, b, len, &ans, &err) == KT_OK) ok++;

@@ -19,11 +19,57 @@
 
 #define KT_POS_RULESETS_CACHED 16
 
+/* Products, categories, suppliers and partners are never changed in place
+ * (only added), so what a kt_pos has looked up stays true: it keeps a cache
+ * of each SKU's resolved line attributes and of funder names. A SKU not (yet)
+ * known is not cached, so a product added later by another process is seen. */
+#define KT_POS_SKU_CACHE_MAX (1u << 22) /* 4 M SKUs: a hypermarket chain has < 200 k */
+#define KT_POS_FUNDERS_CACHED 256
+
+typedef struct sku_entry {
+    char *sku;                        /* NULL: empty slot */
+    kt_line attrs;                    /* product_id, category path, brand, supplier, flags */
+} sku_entry;
+
 struct kt_pos {
     kt_store *st;
     struct { int64_t version; kt_ruleset *rs; } cache[KT_POS_RULESETS_CACHED];
     size_t ncache, next_evict;
+    sku_entry *skus;                  /* open addressing, power-of-two capacity */
+    size_t sku_cap, sku_count;
+    struct { int kind; int64_t id; char code[KT_CODE_MAX + 16]; } funders[KT_POS_FUNDERS_CACHED];
+    size_t nfunders;
 };
+
+static uint64_t hash_str(const char *s) {
+    uint64_t h = 1469598103934665603ull; /* FNV-1a */
+    for (; *s; s++) h = (h ^ (unsigned char)*s) * 1099511628211ull;
+    return h;
+}
+
+static sku_entry *sku_slot(kt_pos *pos, const char *sku) {
+    size_t mask = pos->sku_cap - 1, i = (size_t)hash_str(sku) & mask;
+    while (pos->skus[i].sku && strcmp(pos->skus[i].sku, sku) != 0) i = (i + 1) & mask;
+    return &pos->skus[i];
+}
+
+static void sku_put(kt_pos *pos, const char *sku, const kt_line *attrs) {
+    if ((pos->sku_count + 1) * 2 > pos->sku_cap) {
+        if (pos->sku_cap >= KT_POS_SKU_CACHE_MAX) return; /* full: keep looking up in the store */
+        sku_entry *old = pos->skus;
+        size_t old_cap = pos->sku_cap;
+        pos->sku_cap = old_cap ? old_cap * 2 : 1024;
+        pos->skus = kt_xcalloc(pos->sku_cap, sizeof *pos->skus);
+        for (size_t i = 0; i < old_cap; i++)
+            if (old[i].sku) *sku_slot(pos, old[i].sku) = old[i];
+        free(old);
+    }
+    sku_entry *e = sku_slot(pos, sku);
+    KT_ASSERT(!e->sku);
+    e->sku = kt_xstrdup(sku);
+    e->attrs = *attrs;
+    pos->sku_count++;
+}
 
 kt_rc kt_pos_open(kt_store *st, kt_pos **out, kt_err *err) {
     KT_UNUSED(err);
@@ -36,6 +82,8 @@ kt_rc kt_pos_open(kt_store *st, kt_pos **out, kt_err *err) {
 void kt_pos_close(kt_pos *pos) {
     if (!pos) return;
     for (size_t i = 0; i < pos->ncache; i++) kt_rules_free(pos->cache[i].rs);
+    for (size_t i = 0; i < pos->sku_cap; i++) free(pos->skus[i].sku);
+    free(pos->skus);
     free(pos);
 }
 
@@ -190,6 +238,10 @@ static kt_rc identify(kt_pos *pos, const kt_basket *b, int64_t *member, kt_err *
 }
 
 static kt_rc line_product(kt_pos *pos, const char *sku, kt_line *l, bool *unknown, kt_err *err) {
+    if (pos->sku_cap) {
+        sku_entry *e = sku_slot(pos, sku);
+        if (e->sku) { *l = e->attrs; *unknown = false; return KT_OK; }
+    }
     kt_cursor *c;
     bool has;
     kt_val a[] = {KT_VS(sku)};
@@ -217,6 +269,7 @@ static kt_rc line_product(kt_pos *pos, const char *sku, kt_line *l, bool *unknow
         if (!found || parent == 0) break;
         l->category_path[d] = parent;
     }
+    sku_put(pos, sku, l);
     return KT_OK;
 }
 
@@ -239,6 +292,8 @@ static kt_rc parse_funder(kt_pos *pos, const char *f, int64_t *kind, int64_t *id
 
 static kt_rc funder_code(kt_pos *pos, int kind, int64_t id, char *out, size_t cap, kt_err *err) {
     if (kind == 0) { snprintf(out, cap, "program"); return KT_OK; }
+    for (size_t i = 0; i < pos->nfunders; i++)
+        if (pos->funders[i].kind == kind && pos->funders[i].id == id) { snprintf(out, cap, "%s", pos->funders[i].code); return KT_OK; }
     kt_cursor *c;
     bool has;
     kt_val a[] = {KT_VI(id)};
@@ -247,6 +302,12 @@ static kt_rc funder_code(kt_pos *pos, int kind, int64_t id, char *out, size_t ca
     rc = kt_store_step(c, &has, err);
     if (!rc && has) snprintf(out, cap, "%s:%s", kind == 1 ? "supplier" : "partner", kt_col_text(c, 0));
     kt_store_end(c);
+    if (!rc && has && pos->nfunders < KT_POS_FUNDERS_CACHED) {
+        pos->funders[pos->nfunders].kind = kind;
+        pos->funders[pos->nfunders].id = id;
+        snprintf(pos->funders[pos->nfunders].code, sizeof pos->funders[0].code, "%s", out);
+        pos->nfunders++;
+    }
     if (!rc && !has) rc = kt_fail(err, KT_EINTERNAL, "funder", "no %s #%lld", kind == 1 ? "supplier" : "partner", (long long)id);
     return rc;
 }
@@ -309,14 +370,9 @@ static kt_rc load_offers(kt_pos *pos, priced *p, kt_err *err) {
     return rc;
 }
 
-/* Price a basket under `version` (0: the active one). replay: re-pricing a
- * committed receipt for comparison - no offers, no daily limits, the balance
- * taken as sufficient, `redeem_override` points redeemed. */
-static kt_rc price_ex(kt_pos *pos, const char *json, size_t len, int64_t version, bool replay, kt_points redeem_override,
-                      priced *p, kt_err *err) {
-    memset(p, 0, sizeof *p);
-    kt_rc rc = kt_basket_parse(json, len, &p->b, err);
-    if (rc) return rc;
+/* Price an already parsed basket held in p->b (see price_ex). */
+static kt_rc price_parsed(kt_pos *pos, int64_t version, bool replay, kt_points redeem_override, priced *p, kt_err *err) {
+    kt_rc rc;
     rc = kt_pos_store_of(pos, p->b.store, "$.store", &p->store_id, &p->partner_id, err);
     if (!rc && !version) rc = kt_pos_rules_active(pos, &version, err);
     if (!rc) rc = kt_pos_ruleset(pos, version, &p->rs, err);
@@ -400,6 +456,16 @@ static kt_rc price_ex(kt_pos *pos, const char *json, size_t len, int64_t version
     return rc;
 }
 
+/* Price a basket under `version` (0: the active one). replay: re-pricing a
+ * committed receipt for comparison - no offers, no daily limits, the balance
+ * taken as sufficient, `redeem_override` points redeemed. */
+static kt_rc price_ex(kt_pos *pos, const char *json, size_t len, int64_t version, bool replay, kt_points redeem_override,
+                      priced *p, kt_err *err) {
+    memset(p, 0, sizeof *p);
+    kt_rc rc = kt_basket_parse(json, len, &p->b, err);
+    if (rc) return rc;
+    return price_parsed(pos, version, replay, redeem_override, p, err);
+}
 static kt_rc price(kt_pos *pos, const char *json, size_t len, priced *p, kt_err *err) {
     return price_ex(pos, json, len, 0, false, 0, p, err);
 }
@@ -617,20 +683,18 @@ static kt_rc record_sale(kt_pos *pos, priced *p, char **out, kt_err *err) {
     return rc;
 }
 
-/* One commit inside an open transaction. */
+/* One commit inside an open transaction: the request is parsed once. */
 static kt_rc commit_in_txn(kt_pos *pos, const char *json, size_t len, char **out, kt_err *err) {
-    kt_basket b;
-    int64_t store_id, partner;
-    bool found = false;
-    kt_rc rc = kt_basket_parse(json, len, &b, err);
-    if (rc) return rc;
-    rc = kt_pos_store_of(pos, b.store, "$.store", &store_id, &partner, err);
-    if (!rc) rc = kt_pos_find_previous(pos, store_id, b.receipt, "sale", b.canonical, out, &found, err);
-    kt_basket_free(&b);
-    if (rc || found) return rc;
     priced p;
-    rc = price(pos, json, len, &p, err);
-    if (!rc) rc = record_sale(pos, &p, out, err);
+    int64_t partner;
+    bool found = false;
+    memset(&p, 0, sizeof p);
+    kt_rc rc = kt_basket_parse(json, len, &p.b, err);
+    if (rc) return rc;
+    rc = kt_pos_store_of(pos, p.b.store, "$.store", &p.store_id, &partner, err);
+    if (!rc) rc = kt_pos_find_previous(pos, p.store_id, p.b.receipt, "sale", p.b.canonical, out, &found, err);
+    if (!rc && !found) rc = price_parsed(pos, 0, false, 0, &p, err);
+    if (!rc && !found) rc = record_sale(pos, &p, out, err);
     priced_free(&p);
     return rc;
 }

@@ -1,0 +1,101 @@
+/*
+ * test_pos.c - the checkout library path: group commit (one transaction,
+ * each basket landing or failing on its own), idempotent repeats inside a
+ * batch, and the ledger invariants afterwards.
+ */
+#include "t.h"
+
+#include "catalog/catalog.h"
+#include "core/date.h"
+#include "ledger/ledger.h"
+#include "members/members.h"
+#include "pos/pos.h"
+#include "store/store.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+static void quiet(void *ctx, const char *what) { (void)ctx; (void)what; }
+
+static char *read_text(const char *path, size_t *len) {
+    FILE *f = fopen(path, "rb");
+    if (!f) return NULL;
+    fseek(f, 0, SEEK_END);
+    long n = ftell(f);
+    fseek(f, 0, SEEK_SET);
+    char *s = malloc((size_t)n + 1);
+    *len = fread(s, 1, (size_t)n, f);
+    s[*len] = 0;
+    fclose(f);
+    return s;
+}
+
+KT_TEST(pos_group_commit) {
+    char base[64] = "/tmp/kt-pos-XXXXXX", dir[96];
+    kt_err err = {0};
+    kt_store *st = NULL;
+    kt_pos *pos = NULL;
+    KT_CHECK(mkdtemp(base) != NULL);
+    snprintf(dir, sizeof dir, "%s/data", base);
+    KT_CHECK_INT(kt_store_open(dir, KT_STORE_CREATE, &st, &err), KT_OK);
+    KT_CHECK_INT(kt_pos_open(st, &pos, &err), KT_OK);
+    /* a tiny catalogue with the SKUs the seed program names */
+    int64_t id;
+    KT_CHECK_INT(kt_store_begin(st, &err), KT_OK);
+    KT_CHECK_INT(kt_catalog_category_add(st, "C01", "Молочные", NULL, &id, &err), KT_OK);
+    kt_shop_def shop = {.code = "S001", .city = "Москва", .timezone = "Europe/Moscow", .opened_day = KT_DAY_NONE};
+    KT_CHECK_INT(kt_catalog_store_add(st, &shop, &id, &err), KT_OK);
+    const char *skus[] = {"P000001", "P000002", "P000004", "P000007", "P000013", "MILK"};
+    for (size_t i = 0; i < KT_ARRAY_LEN(skus); i++) {
+        kt_product_def p = {.sku = skus[i], .category = "C01", .supplier = "Danone", .price_minor = -1};
+        KT_CHECK_INT(kt_catalog_product_add(st, &p, &id, &err), KT_OK);
+    }
+    kt_member m;
+    kt_member_init(&m, kt_day_from_civil(2026, 1, 1));
+    KT_CHECK_INT(kt_member_insert(st, &m, "test", 1, "registration", &err), KT_OK);
+    KT_CHECK_INT(kt_card_add(st, m.id, "1001", KT_CARD_ACTIVE, KT_DAY_NONE, "test", 1, "card", &err), KT_OK);
+    KT_CHECK_INT(kt_store_commit(st, &err), KT_OK);
+    size_t len = 0;
+    char *seed = read_text("examples/rules/seed.json", &len);
+    KT_CHECK(seed != NULL);
+    int64_t version = 0;
+    if (seed) KT_CHECK_INT(kt_pos_rules_load(pos, seed, len, "test", NULL, &version, &err), KT_OK);
+    free(seed);
+    KT_CHECK_INT(version, 1);
+
+    const char *b1 = "{\"store\":\"S001\",\"receipt\":\"G1\",\"time\":\"2026-03-01T12:00:00+03:00\",\"card\":\"1001\","
+                     "\"lines\":[{\"sku\":\"MILK\",\"qty\":1,\"price\":10000,\"amount\":10000}]}";
+    const char *b2 = "{\"store\":\"S001\",\"receipt\":\"G2\",\"time\":\"2026-03-01T12:00:00+03:00\",\"card\":\"1001\","
+                     "\"lines\":[{\"sku\":\"MILK\",\"qty\":1,\"price\":10000,\"amount\":10000}],\"redeem\":999}";
+    const char *b3 = "{\"store\":\"S001\",\"receipt\":\"G3\",\"time\":\"2026-03-01T12:00:00+03:00\",\"card\":\"1001\","
+                     "\"lines\":[{\"sku\":\"P000001\",\"qty\":2,\"price\":5000,\"amount\":10000}]}";
+    const char *jsons[] = {b1, b2, b3, b1};
+    size_t lens[] = {strlen(b1), strlen(b2), strlen(b3), strlen(b1)};
+    char *answers[4] = {0};
+    kt_rc rcs[4] = {0};
+    kt_err errs[4];
+    memset(errs, 0, sizeof errs);
+    KT_CHECK_INT(kt_pos_commit_batch(pos, jsons, lens, 4, answers, rcs, errs, &err), KT_OK);
+    KT_CHECK_INT(rcs[0], KT_OK);
+    KT_CHECK_INT(rcs[1], KT_ENOFUNDS);           /* 999 points asked, 10 available */
+    KT_CHECK_STR(errs[1].field, "$.redeem");
+    KT_CHECK(answers[1] == NULL);
+    KT_CHECK_INT(rcs[2], KT_OK);
+    KT_CHECK_INT(rcs[3], KT_OK);                 /* the repeat of G1 in the same batch */
+    KT_CHECK(answers[0] && answers[3] && strcmp(answers[0], answers[3]) == 0);
+    KT_CHECK(answers[2] && strstr(answers[2], "\"earned\":30") != NULL); /* base 10 + promo 2 packs x 10 */
+    for (int i = 0; i < 4; i++) free(answers[i]);
+    kt_balance bal;
+    KT_CHECK_INT(kt_ledger_balance(st, (kt_member_id)m.id, kt_day_from_civil(2026, 3, 1), 0, &bal, &err), KT_OK);
+    KT_CHECK_INT(bal.balance, 40);               /* 10 (G1: base) + 30 (G3) */
+    int64_t v = -1;
+    KT_CHECK_INT(kt_ledger_check(st, quiet, NULL, &v, &err), KT_OK);
+    KT_CHECK_INT(v, 0);
+    kt_pos_close(pos);
+    kt_store_close(st);
+    char cmd[128];
+    snprintf(cmd, sizeof cmd, "rm -rf '%s'", base);
+    KT_CHECK(system(cmd) == 0);
+}

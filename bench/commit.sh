@@ -10,7 +10,7 @@ receipts=${1:-2000}
 group=${2:-64}
 make -s karta
 objs=$(find build/rel/src -name '*.o' ! -path 'build/rel/src/cli/main.o' ! -path 'build/rel/src/cli/*')
-cc -O2 -std=c11 -D_GNU_SOURCE -Isrc -o build/commit_bench bench/commit_bench.c $objs -lsqlite3 -ljansson -lpthread -lm
+cc -O2 -std=c11 -D_GNU_SOURCE -Isrc -o build/commit_bench bench/commit_bench.c $objs -lsqlite3 -ljansson -lmicrohttpd -lpthread -lm
 dir=$(mktemp -d)
 trap 'rm -rf "$dir"' EXIT
 export KARTA_DATA=$dir/data KARTA_NOW=2026-03-01T10:00:00+03:00

@@ -12,6 +12,9 @@ packages=(
   sqlite3           # the sqlite3 shell: tests cross-check results with plain SQL
   jq                # tests pick fields out of JSON answers
   libjansson-dev    # JSON output (and the HTTP API's documents)
+  libmicrohttpd-dev # the HTTP server library behind `karta serve`
+  curl              # the HTTP tests (tests/http/run.sh) call the API with it
+  wrk               # the HTTP load benchmark (bench/http.sh)
   pkg-config
   ca-certificates
 )

@@ -17,7 +17,7 @@ seconds=${1:-30}
 cc=${FUZZ_CC:-clang}
 out=build/fuzz
 cflags=(-g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined -std=c11 -D_GNU_SOURCE -Isrc)
-libs=(-lsqlite3 -ljansson -lpthread -lm)
+libs=(-lsqlite3 -ljansson -lmicrohttpd -lpthread -lm)
 passed=0
 failed=0
 

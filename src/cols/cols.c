@@ -1,0 +1,687 @@
+/*
+ * cols.c - the column file format, the appending writer that publishes whole
+ * imports atomically, and the read side that maps segments (cols.h,
+ * docs/internals/columns.md).
+ *
+ * Layout under DATA/cols/:
+ *   MANIFEST                 the published segments and counters (text)
+ *   dict-member.txt ...      external ids not in the operational store, one a line
+ *   YYYY-MM/seg-NNNNNN/      one segment: r.* receipt columns, l.* line columns
+ *   YYYY-MM/.tmp-seg-NNNNNN/ a segment being written (never read; removed on abort)
+ */
+#include "cols/cols.h"
+#include "core/date.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/file.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#if !defined(__BYTE_ORDER__) || __BYTE_ORDER__ != __ORDER_LITTLE_ENDIAN__
+#error "column files are little-endian; a big-endian port needs byte swapping in the reader"
+#endif
+
+#define MAGIC "KTCOL\0\0\0"
+#define PATH_MAX_ 4096
+/* Rows buffered per open segment before they are appended to its files. */
+#define FLUSH_RECEIPTS 16384
+#define FLUSH_LINES 65536
+
+
+/* Paths: the data directory is checked to be short (DATA_DIR_MAX) when a
+ * writer or reader opens, so a path that does not fit is a bug. */
+#define DATA_DIR_MAX 3072
+__attribute__((format(printf, 2, 3))) static void pathf(char *out, const char *fmt, ...) {
+    va_list ap;
+    va_start(ap, fmt);
+    int n = vsnprintf(out, PATH_MAX_, fmt, ap);
+    va_end(ap);
+    KT_ASSERT(n >= 0 && n < PATH_MAX_);
+}
+
+static const char *const dict_file[KT_DICT_COUNT_] = {"dict-member.txt", "dict-store.txt", "dict-sku.txt"};
+
+/* ---- string map ----------------------------------------------------------- */
+typedef struct slot { uint64_t off; uint32_t len, value, hash, used; } slot;
+struct kt_strmap {
+    slot *slots;
+    size_t cap, count;       /* cap is a power of two */
+    char *keys;
+    size_t keys_len, keys_cap;
+};
+
+static uint32_t hash_bytes(const char *s, size_t len) {
+    uint64_t h = 1469598103934665603ull; /* FNV-1a, folded */
+    for (size_t i = 0; i < len; i++) { h ^= (unsigned char)s[i]; h *= 1099511628211ull; }
+    return (uint32_t)(h ^ (h >> 32));
+}
+
+kt_strmap *kt_strmap_new(void) {
+    kt_strmap *m = kt_xcalloc(1, sizeof *m);
+    m->cap = 1024;
+    m->slots = kt_xcalloc(m->cap, sizeof *m->slots);
+    return m;
+}
+
+void kt_strmap_free(kt_strmap *m) {
+    if (!m) return;
+    free(m->slots);
+    free(m->keys);
+    free(m);
+}
+
+static slot *find_slot(const kt_strmap *m, const char *key, size_t len, uint32_t h) {
+    size_t mask = m->cap - 1;
+    for (size_t i = h & mask;; i = (i + 1) & mask) {
+        slot *s = &m->slots[i];
+        if (!s->used) return s;
+        if (s->hash == h && s->len == len && memcmp(m->keys + s->off, key, len) == 0) return s;
+    }
+}
+
+bool kt_strmap_get(const kt_strmap *m, const char *key, size_t len, uint32_t *value) {
+    slot *s = find_slot(m, key, len, hash_bytes(key, len));
+    if (!s->used) return false;
+    *value = s->value;
+    return true;
+}
+
+static void grow(kt_strmap *m) {
+    slot *old = m->slots;
+    size_t ocap = m->cap;
+    m->cap *= 2;
+    m->slots = kt_xcalloc(m->cap, sizeof *m->slots);
+    for (size_t i = 0; i < ocap; i++) {
+        if (!old[i].used) continue;
+        size_t mask = m->cap - 1, j = old[i].hash & mask;
+        while (m->slots[j].used) j = (j + 1) & mask;
+        m->slots[j] = old[i];
+    }
+    free(old);
+}
+
+void kt_strmap_put(kt_strmap *m, const char *key, size_t len, uint32_t value) {
+    uint32_t h = hash_bytes(key, len);
+    slot *s = find_slot(m, key, len, h);
+    if (s->used) { s->value = value; return; }
+    if (m->keys_len + len + 1 > m->keys_cap) {
+        m->keys_cap = (m->keys_cap + len + 1) * 2;
+        m->keys = kt_xrealloc(m->keys, m->keys_cap);
+    }
+    memcpy(m->keys + m->keys_len, key, len);
+    m->keys[m->keys_len + len] = 0;
+    *s = (slot){m->keys_len, (uint32_t)len, value, h, 1};
+    m->keys_len += len + 1;
+    m->count++;
+    if (m->count * 2 > m->cap) grow(m);
+}
+
+size_t kt_strmap_count(const kt_strmap *m) { return m->count; }
+size_t kt_strmap_bytes(const kt_strmap *m) { return m->cap * sizeof(slot) + m->keys_cap; }
+
+/* ---- columns of the two tables ---------------------------------------------- */
+typedef struct coldef { const char *name; kt_col_type type; } coldef;
+enum { RC_RECEIPT, RC_MEMBER, RC_STORE, RC_DAY, RC_MINUTE, RC_FLAGS, RC_AMOUNT, RC_N };
+enum { LC_RECEIPT, LC_MEMBER, LC_STORE, LC_SKU, LC_DAY, LC_MINUTE, LC_QTY, LC_AMOUNT, LC_N };
+static const coldef receipt_cols[RC_N] = {
+    {"r.receipt", KT_COL_U32}, {"r.member", KT_COL_U32}, {"r.store", KT_COL_U32}, {"r.day", KT_COL_I32},
+    {"r.minute", KT_COL_U16}, {"r.flags", KT_COL_U8}, {"r.amount", KT_COL_I64},
+};
+static const coldef line_cols[LC_N] = {
+    {"l.receipt", KT_COL_U32}, {"l.member", KT_COL_U32}, {"l.store", KT_COL_U32}, {"l.sku", KT_COL_U32},
+    {"l.day", KT_COL_I32}, {"l.minute", KT_COL_U16}, {"l.qty_milli", KT_COL_I64}, {"l.amount", KT_COL_I64},
+};
+
+static size_t type_width(kt_col_type t) {
+    switch (t) {
+    case KT_COL_U8: return 1;
+    case KT_COL_U16: return 2;
+    case KT_COL_U32: case KT_COL_I32: return 4;
+    case KT_COL_I64: return 8;
+    }
+    return 0;
+}
+
+static kt_rc io_fail(kt_err *err, const char *path, const char *what) {
+    return kt_fail(err, KT_EIO, path, "%s: %s", what, strerror(errno));
+}
+
+static kt_rc fsync_path(const char *path, kt_err *err) {
+    int fd = open(path, O_RDONLY | O_DIRECTORY);
+    if (fd < 0) return io_fail(err, path, "cannot open directory");
+    int r = fsync(fd);
+    close(fd);
+    return r ? io_fail(err, path, "fsync") : KT_OK;
+}
+
+static kt_rc mkdir_p1(const char *path, kt_err *err) {
+    if (mkdir(path, 0777) == 0 || errno == EEXIST) return KT_OK;
+    return io_fail(err, path, "cannot create directory");
+}
+
+/* Write the whole of buf to fd. */
+static kt_rc write_all(int fd, const void *buf, size_t n, const char *path, kt_err *err) {
+    const char *p = buf;
+    while (n) {
+        ssize_t w = write(fd, p, n);
+        if (w < 0) { if (errno == EINTR) continue; return io_fail(err, path, "write"); }
+        p += w;
+        n -= (size_t)w;
+    }
+    return KT_OK;
+}
+
+/* Replace path by content: temp file, fsync, rename, fsync of the directory. */
+static kt_rc write_atomic(const char *dir, const char *name, const char *content, size_t len, kt_err *err) {
+    char tmp[PATH_MAX_], path[PATH_MAX_];
+    pathf(tmp, "%s/.tmp-%s", dir, name);
+    pathf(path, "%s/%s", dir, name);
+    int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC, 0666);
+    if (fd < 0) return io_fail(err, tmp, "cannot create");
+    kt_rc rc = write_all(fd, content, len, tmp, err);
+    if (!rc && fsync(fd)) rc = io_fail(err, tmp, "fsync");
+    close(fd);
+    if (!rc && rename(tmp, path)) rc = io_fail(err, path, "rename");
+    if (rc) { unlink(tmp); return rc; }
+    return fsync_path(dir, err);
+}
+
+/* ---- manifest ----------------------------------------------------------------- */
+typedef struct seginfo { char name[32]; uint64_t receipts, lines; } seginfo;
+typedef struct manifest {
+    uint32_t next_receipt, next_segment, member_op_max;
+    seginfo *segs;
+    size_t nsegs, cap;
+} manifest;
+
+static void manifest_add(manifest *m, const seginfo *s) {
+    if (m->nsegs == m->cap) {
+        m->cap = m->cap ? m->cap * 2 : 16;
+        m->segs = kt_xrealloc(m->segs, m->cap * sizeof *m->segs);
+    }
+    m->segs[m->nsegs++] = *s;
+}
+
+static kt_rc manifest_read(const char *cols_dir, manifest *m, kt_err *err) {
+    char path[PATH_MAX_], line[256];
+    pathf(path, "%s/MANIFEST", cols_dir);
+    *m = (manifest){.next_receipt = 1, .next_segment = 1};
+    FILE *f = fopen(path, "r");
+    if (!f) return errno == ENOENT ? KT_OK : io_fail(err, path, "cannot open");
+    int lineno = 0;
+    kt_rc rc = KT_OK;
+    while (!rc && fgets(line, sizeof line, f)) {
+        lineno++;
+        seginfo s = {{0}, 0, 0};
+        unsigned long long a, b;
+        unsigned v;
+        char name[32];
+        if (lineno == 1) {
+            if (sscanf(line, "karta-cols %u", &v) != 1 || v != KT_COLS_VERSION)
+                rc = kt_fail(err, KT_EINVAL, path, "not a version %d manifest", KT_COLS_VERSION);
+        } else if (sscanf(line, "next_receipt %u", &v) == 1) m->next_receipt = v;
+        else if (sscanf(line, "next_segment %u", &v) == 1) m->next_segment = v;
+        else if (sscanf(line, "member_op_max %u", &v) == 1) m->member_op_max = v;
+        else if (sscanf(line, "segment %31s %llu %llu", name, &a, &b) == 3) {
+            memcpy(s.name, name, sizeof s.name);
+            s.receipts = a;
+            s.lines = b;
+            manifest_add(m, &s);
+        } else rc = kt_fail(err, KT_EINVAL, path, "line %d: not understood", lineno);
+    }
+    fclose(f);
+    return rc;
+}
+
+static kt_rc manifest_write(const char *cols_dir, const manifest *m, kt_err *err) {
+    size_t cap = 256 + m->nsegs * 80, n = 0;
+    char *buf = kt_xmalloc(cap);
+    n += (size_t)snprintf(buf + n, cap - n, "karta-cols %d\nnext_receipt %u\nnext_segment %u\nmember_op_max %u\n",
+                          KT_COLS_VERSION, m->next_receipt, m->next_segment, m->member_op_max);
+    for (size_t i = 0; i < m->nsegs; i++)
+        n += (size_t)snprintf(buf + n, cap - n, "segment %s %llu %llu\n", m->segs[i].name,
+                              (unsigned long long)m->segs[i].receipts, (unsigned long long)m->segs[i].lines);
+    kt_rc rc = write_atomic(cols_dir, "MANIFEST", buf, n, err);
+    free(buf);
+    return rc;
+}
+
+/* ---- dictionaries -------------------------------------------------------------- */
+typedef struct dict { kt_strmap *map; char **names; size_t count, cap, saved; } dict;
+
+static void dict_push(dict *d, const char *s, size_t len) {
+    if (d->count == d->cap) {
+        d->cap = d->cap ? d->cap * 2 : 256;
+        d->names = kt_xrealloc(d->names, d->cap * sizeof *d->names);
+    }
+    char *copy = kt_xmalloc(len + 1);
+    memcpy(copy, s, len);
+    copy[len] = 0;
+    if (d->map) kt_strmap_put(d->map, s, len, KT_COLS_FOREIGN | (uint32_t)d->count);
+    d->names[d->count++] = copy;
+}
+
+static kt_rc dict_read(const char *cols_dir, kt_cols_dict_kind k, dict *d, bool with_map, kt_err *err) {
+    char path[PATH_MAX_];
+    pathf(path, "%s/%s", cols_dir, dict_file[k]);
+    *d = (dict){0};
+    if (with_map) d->map = kt_strmap_new();
+    FILE *f = fopen(path, "r");
+    if (!f) return errno == ENOENT ? KT_OK : io_fail(err, path, "cannot open");
+    char *line = NULL;
+    size_t cap = 0;
+    ssize_t len;
+    while ((len = getline(&line, &cap, f)) > 0) {
+        if (line[len - 1] == '\n') len--;
+        dict_push(d, line, (size_t)len);
+    }
+    free(line);
+    fclose(f);
+    d->saved = d->count;
+    return KT_OK;
+}
+
+static void dict_free(dict *d) {
+    for (size_t i = 0; i < d->count; i++) free(d->names[i]);
+    free(d->names);
+    kt_strmap_free(d->map);
+}
+
+static kt_rc dict_write(const char *cols_dir, kt_cols_dict_kind k, const dict *d, kt_err *err) {
+    size_t n = 0;
+    for (size_t i = 0; i < d->count; i++) n += strlen(d->names[i]) + 1;
+    char *buf = kt_xmalloc(n + 1), *p = buf;
+    for (size_t i = 0; i < d->count; i++) {
+        size_t l = strlen(d->names[i]);
+        memcpy(p, d->names[i], l);
+        p[l] = '\n';
+        p += l + 1;
+    }
+    kt_rc rc = write_atomic(cols_dir, dict_file[k], buf, n, err);
+    free(buf);
+    return rc;
+}
+
+/* ---- writer ---------------------------------------------------------------------- */
+typedef struct wseg {
+    int year, month;
+    uint32_t number;
+    char tmp[PATH_MAX_];          /* YYYY-MM/.tmp-seg-N */
+    uint64_t receipts, lines;     /* rows flushed to files */
+    kt_cols_receipt_row *rbuf;    /* rows not yet flushed */
+    kt_cols_line_row *lbuf;
+    size_t rn, ln;
+    bool closed;                  /* full: a newer segment of the month takes rows */
+} wseg;
+
+struct kt_cols_writer {
+    char cols[PATH_MAX_];
+    int lock_fd;
+    manifest man;
+    dict dicts[KT_DICT_COUNT_];
+    wseg *segs;
+    size_t nsegs, cap;
+    uint32_t member_op_max;
+    void *scratch;                /* one column of a flush */
+    bool published;
+};
+
+static kt_rc seg_create(kt_cols_writer *w, int year, int month, wseg **out, kt_err *err) {
+    char mdir[PATH_MAX_];
+    pathf(mdir, "%s/%04d-%02d", w->cols, year, month);
+    kt_rc rc = mkdir_p1(mdir, err);
+    if (rc) return rc;
+    if (w->nsegs == w->cap) {
+        w->cap = w->cap ? w->cap * 2 : 8;
+        w->segs = kt_xrealloc(w->segs, w->cap * sizeof *w->segs);
+    }
+    wseg *s = &w->segs[w->nsegs];
+    *s = (wseg){.year = year, .month = month, .number = w->man.next_segment++};
+    pathf(s->tmp, "%s/.tmp-seg-%06u", mdir, s->number);
+    if (mkdir(s->tmp, 0777)) return io_fail(err, s->tmp, "cannot create directory");
+    w->nsegs++;
+    s->rbuf = kt_xmalloc(FLUSH_RECEIPTS * sizeof *s->rbuf);
+    s->lbuf = kt_xmalloc(FLUSH_LINES * sizeof *s->lbuf);
+    *out = s;
+    return KT_OK;
+}
+
+/* Append n values of one column: the first append writes a header with rows 0
+ * (fixed at commit). */
+static kt_rc col_append(const char *dir, const coldef *c, uint64_t before, const void *vals, size_t n, kt_err *err) {
+    char path[PATH_MAX_];
+    pathf(path, "%s/%s", dir, c->name);
+    int fd = open(path, O_WRONLY | O_CREAT | O_APPEND, 0666);
+    if (fd < 0) return io_fail(err, path, "cannot open");
+    kt_rc rc = KT_OK;
+    if (before == 0) {
+        kt_col_header h = {MAGIC, KT_COLS_VERSION, (uint32_t)c->type, 0, (uint32_t)type_width(c->type), 0};
+        rc = write_all(fd, &h, sizeof h, path, err);
+    }
+    if (!rc) rc = write_all(fd, vals, n * type_width(c->type), path, err);
+    if (close(fd) && !rc) rc = io_fail(err, path, "close");
+    return rc;
+}
+
+#define GATHER(T, rows, n, field)                                             \
+    do { T *o_ = w->scratch; for (size_t i_ = 0; i_ < (n); i_++) o_[i_] = (T)(rows)[i_].field; } while (0)
+
+static kt_rc seg_flush(kt_cols_writer *w, wseg *s, kt_err *err) {
+    kt_rc rc = KT_OK;
+    if (s->rn) {
+        for (int c = 0; c < RC_N && !rc; c++) {
+            switch (c) {
+            case RC_RECEIPT: GATHER(uint32_t, s->rbuf, s->rn, receipt); break;
+            case RC_MEMBER: GATHER(uint32_t, s->rbuf, s->rn, member); break;
+            case RC_STORE: GATHER(uint32_t, s->rbuf, s->rn, store); break;
+            case RC_DAY: GATHER(int32_t, s->rbuf, s->rn, day); break;
+            case RC_MINUTE: GATHER(uint16_t, s->rbuf, s->rn, minute); break;
+            case RC_FLAGS: GATHER(uint8_t, s->rbuf, s->rn, flags); break;
+            case RC_AMOUNT: GATHER(int64_t, s->rbuf, s->rn, amount); break;
+            }
+            rc = col_append(s->tmp, &receipt_cols[c], s->receipts, w->scratch, s->rn, err);
+        }
+        s->receipts += s->rn;
+        s->rn = 0;
+    }
+    if (s->ln && !rc) {
+        for (int c = 0; c < LC_N && !rc; c++) {
+            switch (c) {
+            case LC_RECEIPT: GATHER(uint32_t, s->lbuf, s->ln, receipt); break;
+            case LC_MEMBER: GATHER(uint32_t, s->lbuf, s->ln, member); break;
+            case LC_STORE: GATHER(uint32_t, s->lbuf, s->ln, store); break;
+            case LC_SKU: GATHER(uint32_t, s->lbuf, s->ln, sku); break;
+            case LC_DAY: GATHER(int32_t, s->lbuf, s->ln, day); break;
+            case LC_MINUTE: GATHER(uint16_t, s->lbuf, s->ln, minute); break;
+            case LC_QTY: GATHER(int64_t, s->lbuf, s->ln, qty_milli); break;
+            case LC_AMOUNT: GATHER(int64_t, s->lbuf, s->ln, amount); break;
+            }
+            rc = col_append(s->tmp, &line_cols[c], s->lines, w->scratch, s->ln, err);
+        }
+        s->lines += s->ln;
+        s->ln = 0;
+    }
+    return rc;
+}
+
+/* The open segment of the day's month, created on first use. */
+static kt_rc seg_for_day(kt_cols_writer *w, int32_t day, bool line, wseg **out, kt_err *err) {
+    int y, m, d;
+    kt_day_to_civil(day, &y, &m, &d);
+    if (y < 1900 || y > 9999) return kt_fail(err, KT_EINVAL, "day", "day %d is outside years 1900..9999", (int)day);
+    for (size_t i = w->nsegs; i-- > 0;) {
+        wseg *s = &w->segs[i];
+        if (s->year != y || s->month != m || s->closed) continue;
+        uint64_t rows = line ? s->lines + s->ln : s->receipts + s->rn;
+        if (rows >= KT_COLS_SEGMENT_ROWS_MAX) { s->closed = true; break; }
+        *out = s;
+        return KT_OK;
+    }
+    return seg_create(w, y, m, out, err);
+}
+
+kt_rc kt_cols_writer_open(const char *data_dir, kt_cols_writer **out, kt_err *err) {
+    if (strlen(data_dir) > DATA_DIR_MAX) return kt_fail(err, KT_EINVAL, "data", "data directory path too long");
+    kt_cols_writer *w = kt_xcalloc(1, sizeof *w);
+    w->lock_fd = -1;
+    pathf(w->cols, "%s/cols", data_dir);
+    char path[PATH_MAX_];
+    kt_rc rc = mkdir_p1(w->cols, err);
+    if (!rc) {
+        pathf(path, "%s/LOCK", w->cols);
+        w->lock_fd = open(path, O_RDWR | O_CREAT, 0666);
+        if (w->lock_fd < 0) rc = io_fail(err, path, "cannot open");
+        else if (flock(w->lock_fd, LOCK_EX | LOCK_NB))
+            rc = kt_fail(err, KT_ECONFLICT, path, "another import is writing the columnar store");
+    }
+    if (!rc) rc = manifest_read(w->cols, &w->man, err);
+    for (int k = 0; k < KT_DICT_COUNT_ && !rc; k++) rc = dict_read(w->cols, (kt_cols_dict_kind)k, &w->dicts[k], true, err);
+    w->member_op_max = w->man.member_op_max;
+    w->scratch = kt_xmalloc(FLUSH_LINES * 8);
+    if (rc) { kt_cols_writer_abort(w); return rc; }
+    *out = w;
+    return KT_OK;
+}
+
+uint32_t kt_cols_writer_next_receipt(const kt_cols_writer *w) { return w->man.next_receipt; }
+
+kt_rc kt_cols_writer_dict(kt_cols_writer *w, kt_cols_dict_kind kind, const char *ext, size_t len,
+                          uint32_t *out_id, kt_err *err) {
+    dict *d = &w->dicts[kind];
+    if (kt_strmap_get(d->map, ext, len, out_id)) return KT_OK;
+    if (memchr(ext, '\n', len) || memchr(ext, '\r', len) || len == 0)
+        return kt_fail(err, KT_EINVAL, "id", "an external id must be one non-empty line");
+    if (d->count >= KT_COLS_DICT_MAX) return kt_fail(err, KT_EINVAL, "id", "more than %u distinct ids", KT_COLS_DICT_MAX);
+    *out_id = KT_COLS_FOREIGN | (uint32_t)d->count;
+    dict_push(d, ext, len);
+    return KT_OK;
+}
+
+static void note_member(kt_cols_writer *w, uint32_t member) {
+    if (!(member & KT_COLS_FOREIGN) && member > w->member_op_max) w->member_op_max = member;
+}
+
+kt_rc kt_cols_writer_receipt(kt_cols_writer *w, const kt_cols_receipt_row *row, kt_err *err) {
+    wseg *s;
+    KT_ASSERT(row->minute < 1440);
+    kt_rc rc = seg_for_day(w, row->day, false, &s, err);
+    if (rc) return rc;
+    note_member(w, row->member);
+    s->rbuf[s->rn++] = *row;
+    return s->rn == FLUSH_RECEIPTS ? seg_flush(w, s, err) : KT_OK;
+}
+
+kt_rc kt_cols_writer_line(kt_cols_writer *w, const kt_cols_line_row *row, kt_err *err) {
+    wseg *s;
+    KT_ASSERT(row->minute < 1440);
+    kt_rc rc = seg_for_day(w, row->day, true, &s, err);
+    if (rc) return rc;
+    note_member(w, row->member);
+    s->lbuf[s->ln++] = *row;
+    return s->ln == FLUSH_LINES ? seg_flush(w, s, err) : KT_OK;
+}
+
+/* Write the final row count into each column's header and fsync the file.
+ * A column with no rows gets a file with just the header. */
+static kt_rc seg_seal(const char *dir, const coldef *cols, int ncols, uint64_t rows, kt_err *err) {
+    for (int c = 0; c < ncols; c++) {
+        char path[PATH_MAX_];
+        pathf(path, "%s/%s", dir, cols[c].name);
+        int fd = open(path, O_RDWR | O_CREAT, 0666);
+        if (fd < 0) return io_fail(err, path, "cannot open");
+        kt_col_header h = {MAGIC, KT_COLS_VERSION, (uint32_t)cols[c].type, rows, (uint32_t)type_width(cols[c].type), 0};
+        kt_rc rc = KT_OK;
+        if (pwrite(fd, &h, sizeof h, 0) != (ssize_t)sizeof h) rc = io_fail(err, path, "write header");
+        struct stat st;
+        if (!rc && (fstat(fd, &st) || (uint64_t)st.st_size != sizeof h + rows * h.width))
+            rc = kt_fail(err, KT_EINTERNAL, path, "size does not match %llu rows", (unsigned long long)rows);
+        if (!rc && fsync(fd)) rc = io_fail(err, path, "fsync");
+        close(fd);
+        if (rc) return rc;
+    }
+    return KT_OK;
+}
+
+kt_rc kt_cols_writer_commit(kt_cols_writer *w, uint64_t *out_receipts, uint64_t *out_lines, kt_err *err) {
+    kt_rc rc = KT_OK;
+    uint64_t nr = 0, nl = 0;
+    manifest next = w->man;
+    next.segs = NULL;
+    next.nsegs = next.cap = 0;
+    for (size_t i = 0; i < w->man.nsegs; i++) manifest_add(&next, &w->man.segs[i]);
+    /* 1. seal each segment and move it into place (still invisible: not in the manifest) */
+    for (size_t i = 0; i < w->nsegs && !rc; i++) {
+        wseg *s = &w->segs[i];
+        rc = seg_flush(w, s, err);
+        if (!rc) rc = seg_seal(s->tmp, receipt_cols, RC_N, s->receipts, err);
+        if (!rc) rc = seg_seal(s->tmp, line_cols, LC_N, s->lines, err);
+        if (!rc) rc = fsync_path(s->tmp, err);
+        seginfo si = {{0}, s->receipts, s->lines};
+        snprintf(si.name, sizeof si.name, "%04d-%02d/seg-%06u", s->year, s->month, s->number);
+        char final[PATH_MAX_], mdir[PATH_MAX_];
+        pathf(final, "%s/%s", w->cols, si.name);
+        pathf(mdir, "%s/%04d-%02d", w->cols, s->year, s->month);
+        if (!rc && rename(s->tmp, final)) rc = io_fail(err, final, "rename");
+        if (!rc) { memcpy(s->tmp, final, sizeof final); rc = fsync_path(mdir, err); }
+        if (!rc) manifest_add(&next, &si);
+        nr += s->receipts;
+        nl += s->lines;
+    }
+    /* 2. dictionaries (append-only: extra entries after a crash are harmless) */
+    for (int k = 0; k < KT_DICT_COUNT_ && !rc; k++)
+        if (w->dicts[k].count != w->dicts[k].saved) rc = dict_write(w->cols, (kt_cols_dict_kind)k, &w->dicts[k], err);
+    /* 3. the manifest: this rename is the commit point */
+    if (!rc) {
+        uint64_t next_receipt = (uint64_t)w->man.next_receipt + nr;
+        if (next_receipt >= UINT32_MAX) rc = kt_fail(err, KT_EINVAL, "receipts", "more than 2^32 receipts");
+        next.next_receipt = (uint32_t)next_receipt;
+        next.member_op_max = w->member_op_max;
+    }
+    if (!rc) rc = manifest_write(w->cols, &next, err);
+    free(next.segs);
+    if (rc) { kt_cols_writer_abort(w); return rc; }
+    if (out_receipts) *out_receipts = nr;
+    if (out_lines) *out_lines = nl;
+    w->published = true; /* abort must not remove them */
+    kt_cols_writer_abort(w);
+    return KT_OK;
+}
+
+static void remove_dir(const char *dir) {
+    DIR *d = opendir(dir);
+    if (!d) return;
+    struct dirent *e;
+    char path[PATH_MAX_];
+    while ((e = readdir(d))) {
+        if (e->d_name[0] == '.') continue;
+        pathf(path, "%s/%s", dir, e->d_name);
+        unlink(path);
+    }
+    closedir(d);
+    rmdir(dir);
+}
+
+void kt_cols_writer_abort(kt_cols_writer *w) {
+    if (!w) return;
+    for (size_t i = 0; i < w->nsegs; i++) {
+        if (!w->published) remove_dir(w->segs[i].tmp);
+        free(w->segs[i].rbuf);
+        free(w->segs[i].lbuf);
+    }
+    free(w->segs);
+    for (int k = 0; k < KT_DICT_COUNT_; k++) dict_free(&w->dicts[k]);
+    free(w->man.segs);
+    free(w->scratch);
+    if (w->lock_fd >= 0) close(w->lock_fd);
+    free(w);
+}
+
+/* ---- reader ------------------------------------------------------------------------- */
+typedef struct mapping { void *addr; size_t len; } mapping;
+struct kt_cols {
+    char cols[PATH_MAX_];
+    manifest man;
+    dict dicts[KT_DICT_COUNT_];
+    mapping *maps;
+    size_t nmaps, mapcap;
+    uint64_t receipts, lines;
+};
+
+kt_rc kt_cols_open(const char *data_dir, kt_cols **out, kt_err *err) {
+    if (strlen(data_dir) > DATA_DIR_MAX) return kt_fail(err, KT_EINVAL, "data", "data directory path too long");
+    kt_cols *c = kt_xcalloc(1, sizeof *c);
+    pathf(c->cols, "%s/cols", data_dir);
+    kt_rc rc = manifest_read(c->cols, &c->man, err);
+    for (int k = 0; k < KT_DICT_COUNT_ && !rc; k++) rc = dict_read(c->cols, (kt_cols_dict_kind)k, &c->dicts[k], false, err);
+    for (size_t i = 0; i < c->man.nsegs; i++) { c->receipts += c->man.segs[i].receipts; c->lines += c->man.segs[i].lines; }
+    if (rc) { kt_cols_close(c); return rc; }
+    *out = c;
+    return KT_OK;
+}
+
+void kt_cols_close(kt_cols *c) {
+    if (!c) return;
+    for (size_t i = 0; i < c->nmaps; i++) munmap(c->maps[i].addr, c->maps[i].len);
+    free(c->maps);
+    for (int k = 0; k < KT_DICT_COUNT_; k++) dict_free(&c->dicts[k]);
+    free(c->man.segs);
+    free(c);
+}
+
+size_t kt_cols_segment_count(const kt_cols *c) { return c->man.nsegs; }
+const char *kt_cols_segment_name(const kt_cols *c, size_t seg) { return c->man.segs[seg].name; }
+uint64_t kt_cols_receipt_rows(const kt_cols *c) { return c->receipts; }
+uint64_t kt_cols_line_rows(const kt_cols *c) { return c->lines; }
+uint32_t kt_cols_member_op_max(const kt_cols *c) { return c->man.member_op_max; }
+size_t kt_cols_dict_count(const kt_cols *c, kt_cols_dict_kind kind) { return c->dicts[kind].count; }
+
+const char *kt_cols_dict_name(const kt_cols *c, kt_cols_dict_kind kind, uint32_t id) {
+    if (!(id & KT_COLS_FOREIGN)) return NULL;
+    uint32_t i = id & ~KT_COLS_FOREIGN;
+    return i < c->dicts[kind].count ? c->dicts[kind].names[i] : NULL;
+}
+
+/* Map one column file and check its header against what the manifest says. */
+static kt_rc map_col(kt_cols *c, size_t seg, const coldef *def, uint64_t rows, const void **out, kt_err *err) {
+    char path[PATH_MAX_];
+    pathf(path, "%s/%s/%s", c->cols, c->man.segs[seg].name, def->name);
+    int fd = open(path, O_RDONLY);
+    if (fd < 0) return io_fail(err, path, "cannot open");
+    struct stat st;
+    size_t width = type_width(def->type);
+    if (fstat(fd, &st)) { close(fd); return io_fail(err, path, "stat"); }
+    if ((uint64_t)st.st_size != sizeof(kt_col_header) + rows * width) {
+        close(fd);
+        return kt_fail(err, KT_EINVAL, path, "size %lld does not hold %llu rows", (long long)st.st_size,
+                       (unsigned long long)rows);
+    }
+    void *p = mmap(NULL, (size_t)st.st_size, PROT_READ, MAP_SHARED, fd, 0);
+    close(fd);
+    if (p == MAP_FAILED) return io_fail(err, path, "mmap");
+    if (c->nmaps == c->mapcap) {
+        c->mapcap = c->mapcap ? c->mapcap * 2 : 32;
+        c->maps = kt_xrealloc(c->maps, c->mapcap * sizeof *c->maps);
+    }
+    c->maps[c->nmaps++] = (mapping){p, (size_t)st.st_size};
+    const kt_col_header *h = p;
+    if (memcmp(h->magic, MAGIC, 8) || h->version != KT_COLS_VERSION || h->type != (uint32_t)def->type ||
+        h->width != width || h->rows != rows)
+        return kt_fail(err, KT_EINVAL, path, "not a version %d %s column of %llu rows", KT_COLS_VERSION, def->name,
+                       (unsigned long long)rows);
+    if (rows) madvise(p, (size_t)st.st_size, MADV_SEQUENTIAL);
+    *out = (const char *)p + sizeof *h;
+    return KT_OK;
+}
+
+kt_rc kt_cols_map_receipts(kt_cols *c, size_t seg, kt_cols_receipts *out, kt_err *err) {
+    KT_ASSERT(seg < c->man.nsegs);
+    uint64_t rows = c->man.segs[seg].receipts;
+    const void *p[RC_N];
+    for (int i = 0; i < RC_N; i++) {
+        kt_rc rc = map_col(c, seg, &receipt_cols[i], rows, &p[i], err);
+        if (rc) return rc;
+    }
+    *out = (kt_cols_receipts){(size_t)rows, p[RC_RECEIPT], p[RC_MEMBER], p[RC_STORE], p[RC_DAY], p[RC_MINUTE],
+                              p[RC_FLAGS], p[RC_AMOUNT]};
+    return KT_OK;
+}
+
+kt_rc kt_cols_map_lines(kt_cols *c, size_t seg, kt_cols_lines *out, kt_err *err) {
+    KT_ASSERT(seg < c->man.nsegs);
+    uint64_t rows = c->man.segs[seg].lines;
+    const void *p[LC_N];
+    for (int i = 0; i < LC_N; i++) {
+        kt_rc rc = map_col(c, seg, &line_cols[i], rows, &p[i], err);
+        if (rc) return rc;
+    }
+    *out = (kt_cols_lines){(size_t)rows, p[LC_RECEIPT], p[LC_MEMBER], p[LC_STORE], p[LC_SKU], p[LC_DAY],
+                           p[LC_MINUTE], p[LC_QTY], p[LC_AMOUNT]};
+    return KT_OK;
+}

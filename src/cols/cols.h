@@ -1,0 +1,137 @@
+/*
+ * cols.h - the columnar store: receipt headers and receipt lines as column
+ * files under DATA/cols/, partitioned by month (docs/internals/columns.md).
+ *
+ * Owns: the segment files it writes, its manifest and its dictionaries of
+ * external ids that the operational store does not know. Borrows: nothing.
+ * Ids are dense: a member, store or SKU id below KT_COLS_FOREIGN is the
+ * operational store's own id (members.id, stores.id, products.id); an id with
+ * KT_COLS_FOREIGN set is entry (id & ~KT_COLS_FOREIGN) of this store's
+ * dictionary. Member 0 is "no card / unknown card".
+ *
+ * Writing: kt_cols_writer_open, append rows in any month order, then
+ * kt_cols_writer_commit publishes every segment of the import at once (one
+ * rename of the manifest); kt_cols_writer_abort (or a crash) leaves nothing
+ * visible. One writer at a time per data directory (an flock on cols/LOCK).
+ * Reading: kt_cols_open maps the published segments read-only; the pointers it
+ * hands out stay valid until kt_cols_close. Errors: KT_EIO with the path,
+ * KT_EINVAL for a file that is not a column file of this version, KT_ENOMEM.
+ */
+#ifndef KT_COLS_H
+#define KT_COLS_H
+#include "core/kt.h"
+
+#define KT_COLS_FOREIGN 0x80000000u /* dictionary id flag (see above) */
+#define KT_COLS_VERSION 1
+/* Rows in one segment before the writer starts the next one for the month:
+ * bounds a segment to ~400 MB of line columns, so a scan batch never spans
+ * more than one mapping and a crash loses at most one import's work. */
+#define KT_COLS_SEGMENT_ROWS_MAX (8u * 1024 * 1024)
+/* Dictionary entries per kind: ids must stay below KT_COLS_FOREIGN. */
+#define KT_COLS_DICT_MAX (1u << 28)
+/* Rows per scan batch (the unit a thread takes at a time). */
+#define KT_COLS_BATCH_ROWS 65536
+
+/* Element types of a column. */
+typedef enum { KT_COL_U8 = 1, KT_COL_U16 = 2, KT_COL_U32 = 3, KT_COL_I32 = 4, KT_COL_I64 = 5 } kt_col_type;
+
+/* The header at offset 0 of every column file; the values follow at offset
+ * 32, native little-endian, rows * width bytes. */
+typedef struct kt_col_header {
+    char magic[8];      /* "KTCOL\0\0\0" */
+    uint32_t version;   /* KT_COLS_VERSION */
+    uint32_t type;      /* kt_col_type */
+    uint64_t rows;
+    uint32_t width;     /* bytes per value, redundant with type: checked on open */
+    uint32_t reserved;  /* 0 */
+} kt_col_header;
+_Static_assert(sizeof(kt_col_header) == 32, "column header is 32 bytes on disk");
+
+/* One receipt (sale or return). Returns have negative amount and flags bit 0. */
+#define KT_COLS_RETURN 1u
+typedef struct kt_cols_receipt_row {
+    uint32_t receipt;   /* dense receipt id, unique in the columnar store */
+    uint32_t member;    /* 0: no card or unknown card */
+    uint32_t store;
+    int32_t day;        /* local calendar day (kt_day) */
+    uint16_t minute;    /* local minute of the day, 0..1439 */
+    uint8_t flags;      /* KT_COLS_RETURN */
+    int64_t amount;     /* minor units; negative for a return */
+} kt_cols_receipt_row;
+
+typedef struct kt_cols_line_row {
+    uint32_t receipt, member, store, sku;
+    int32_t day;
+    uint16_t minute;
+    int64_t qty_milli;  /* thousandths of a piece or gram; negative for a return */
+    int64_t amount;     /* minor units; negative for a return */
+} kt_cols_line_row;
+
+/* Mapped columns of one segment (read side). */
+typedef struct kt_cols_receipts {
+    size_t rows;
+    const uint32_t *receipt, *member, *store;
+    const int32_t *day;
+    const uint16_t *minute;
+    const uint8_t *flags;
+    const int64_t *amount;
+} kt_cols_receipts;
+
+typedef struct kt_cols_lines {
+    size_t rows;
+    const uint32_t *receipt, *member, *store, *sku;
+    const int32_t *day;
+    const uint16_t *minute;
+    const int64_t *qty_milli, *amount;
+} kt_cols_lines;
+
+typedef enum { KT_DICT_MEMBER, KT_DICT_STORE, KT_DICT_SKU, KT_DICT_COUNT_ } kt_cols_dict_kind;
+
+/* ---- string -> u32 hash map (used for dictionaries and import caches) --- */
+typedef struct kt_strmap kt_strmap;
+kt_strmap *kt_strmap_new(void);
+void kt_strmap_free(kt_strmap *m);
+/* Found: true and *value set. */
+bool kt_strmap_get(const kt_strmap *m, const char *key, size_t len, uint32_t *value);
+/* Insert or overwrite; copies the key. */
+void kt_strmap_put(kt_strmap *m, const char *key, size_t len, uint32_t value);
+size_t kt_strmap_count(const kt_strmap *m);
+size_t kt_strmap_bytes(const kt_strmap *m);
+
+/* ---- writing ------------------------------------------------------------ */
+typedef struct kt_cols_writer kt_cols_writer;
+
+kt_rc kt_cols_writer_open(const char *data_dir, kt_cols_writer **out, kt_err *err);
+/* The first receipt id this import may use (the manifest's next id). */
+uint32_t kt_cols_writer_next_receipt(const kt_cols_writer *w);
+/* The dictionary id of an external id, adding it if new (kept only on commit). */
+kt_rc kt_cols_writer_dict(kt_cols_writer *w, kt_cols_dict_kind kind, const char *ext, size_t len,
+                          uint32_t *out_id, kt_err *err);
+kt_rc kt_cols_writer_receipt(kt_cols_writer *w, const kt_cols_receipt_row *row, kt_err *err);
+kt_rc kt_cols_writer_line(kt_cols_writer *w, const kt_cols_line_row *row, kt_err *err);
+/* Publish: fsync every file, rename the segment directories into place, write
+ * the dictionaries and the manifest (temp, fsync, rename). OUT counts may be NULL. */
+kt_rc kt_cols_writer_commit(kt_cols_writer *w, uint64_t *out_receipts, uint64_t *out_lines, kt_err *err);
+/* Remove everything this writer wrote; frees it. Safe on NULL. */
+void kt_cols_writer_abort(kt_cols_writer *w);
+
+/* ---- reading ------------------------------------------------------------ */
+typedef struct kt_cols kt_cols;
+
+/* An absent cols directory opens as an empty store. */
+kt_rc kt_cols_open(const char *data_dir, kt_cols **out, kt_err *err);
+void kt_cols_close(kt_cols *c);
+size_t kt_cols_segment_count(const kt_cols *c);
+/* "2026-01/seg-000003" */
+const char *kt_cols_segment_name(const kt_cols *c, size_t seg);
+kt_rc kt_cols_map_receipts(kt_cols *c, size_t seg, kt_cols_receipts *out, kt_err *err);
+kt_rc kt_cols_map_lines(kt_cols *c, size_t seg, kt_cols_lines *out, kt_err *err);
+uint64_t kt_cols_receipt_rows(const kt_cols *c);
+uint64_t kt_cols_line_rows(const kt_cols *c);
+/* Highest operational member id that appears (0 if none). */
+uint32_t kt_cols_member_op_max(const kt_cols *c);
+size_t kt_cols_dict_count(const kt_cols *c, kt_cols_dict_kind kind);
+/* External id of a dictionary id (with KT_COLS_FOREIGN set), or NULL. */
+const char *kt_cols_dict_name(const kt_cols *c, kt_cols_dict_kind kind, uint32_t id);
+
+#endif

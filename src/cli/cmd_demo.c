@@ -1,15 +1,22 @@
 /*
- * cmd_demo.c - `karta demo`: the main job until the HTTP server lands. Creates
- * the data directory, generates a deterministic demo chain, imports it, runs
- * `check`, and prints what is there and how to explore it. On a data
- * directory that already holds members it only prints the summary.
+ * cmd_demo.c - `karta demo`: the main job. Creates the data directory,
+ * generates a deterministic demo chain, imports it, runs `check`, prints what
+ * is there, then (unless --no-serve) loads the seed rules if none are loaded,
+ * creates an admin key and a pos key for store S001 if there are none, prints
+ * how to call the API and serves it in the foreground (server/server.h). On a
+ * data directory that already holds members it skips the generation.
  */
 #include "cli.h"
 #include "core/date.h"
 #include "gen/gen.h"
 #include "imp/import.h"
 #include "ledger/ledger.h"
+#include "pos/pos.h"
+#include "server/keys.h"
+#include "server/server.h"
 #include "store/store.h"
+
+#include <stdlib.h>
 
 #include <stdio.h>
 #include <string.h>
@@ -21,14 +28,78 @@ static kt_rc count(kt_store *st, kt_query q, int64_t *out, kt_err *err) {
     return kt_store_int(st, q, NULL, 0, out, NULL, err);
 }
 
+static kt_rc read_text(const char *path, char **out, size_t *len, kt_err *err) {
+    FILE *f = fopen(path, "rb");
+    if (!f) return kt_fail(err, KT_EIO, path, "cannot open (run from the repository root, or give --rules FILE)");
+    size_t cap = 1 << 16, used = 0, r;
+    char *buf = kt_xmalloc(cap);
+    while ((r = fread(buf + used, 1, cap - used - 1, f)) > 0)
+        if ((used += r) + 1 >= cap) buf = kt_xrealloc(buf, cap *= 2);
+    fclose(f);
+    buf[used] = 0;
+    *out = buf;
+    *len = used;
+    return KT_OK;
+}
+
+/* Seed rules when none are loaded, keys when none exist, then serve. */
+static int demo_serve(const char *rules, const char *listen) {
+    kt_err err = {0};
+    kt_store *st = NULL;
+    kt_pos *pos = NULL;
+    int64_t nrules = 0, nadmin = 0, npos = 0, version = 0, id;
+    char admin[KT_KEY_SECRET_LEN + 1] = "", till[KT_KEY_SECRET_LEN + 1] = "";
+    kt_val a_admin[] = {KT_VS("admin")}, a_pos[] = {KT_VS("pos")};
+    kt_rc rc = kt_store_open(kt_cli_data_dir(), 0, &st, &err);
+    if (!rc) rc = kt_pos_open(st, &pos, &err);
+    if (!rc) rc = kt_store_int(st, KT_Q_RULES_COUNT, NULL, 0, &nrules, NULL, &err);
+    if (!rc && nrules == 0) {
+        char *doc = NULL;
+        size_t len = 0;
+        rc = read_text(rules, &doc, &len, &err);
+        if (!rc) rc = kt_pos_rules_load(pos, doc, len, kt_cli_actor(), "demo", &version, &err);
+        if (!rc) fprintf(stderr, "demo: rules %s loaded as version %lld\n", rules, (long long)version);
+        free(doc);
+    }
+    if (!rc) rc = kt_store_int(st, KT_Q_KEY_COUNT_ROLE, a_admin, 1, &nadmin, NULL, &err);
+    if (!rc) rc = kt_store_int(st, KT_Q_KEY_COUNT_ROLE, a_pos, 1, &npos, NULL, &err);
+    if (!rc && nadmin == 0) rc = kt_key_create(st, "demo-admin", KT_ROLE_ADMIN, NULL, kt_cli_actor(), &id, admin, &err);
+    if (!rc && npos == 0) rc = kt_key_create(st, "demo-till-S001", KT_ROLE_POS, "S001", kt_cli_actor(), &id, till, &err);
+    kt_pos_close(pos);
+    kt_store_close(st);
+    if (rc) return kt_cli_error(&err);
+    const char *port = strrchr(listen, ':') ? strrchr(listen, ':') + 1 : "8080";
+    printf("\nThe HTTP API (docs/openapi.yaml) on http://%s/v1 - stop it with Ctrl-C.\n", listen);
+    if (*admin) printf("  admin key:          %s\n", admin);
+    if (*till) printf("  pos key (store S001): %s\n", till);
+    if (!*admin || !*till) printf("  (keys were created by an earlier run: karta keys list; make more with karta keys create)\n");
+    printf("Try:\n");
+    printf("  curl -s localhost:%s/healthz\n", port);
+    printf("  curl -s -H 'Authorization: Bearer %s' localhost:%s/v1/members/%%231\n", *admin ? admin : "ADMIN_KEY", port);
+    printf("  curl -s -H 'Authorization: Bearer %s' localhost:%s/v1/pos/calculate \\\n"
+           "    -d '{\"store\":\"S001\",\"receipt\":\"1\",\"time\":\"2026-03-01T18:42:10+03:00\",\"lines\":[{\"sku\":\"X\",\"qty\":1,\"price\":9990,\"amount\":9990}]}'\n",
+           *till ? till : "POS_KEY", port);
+    printf("  curl -s localhost:%s/metrics\n", port);
+    fflush(stdout);
+    kt_server_options so;
+    kt_server_defaults(&so);
+    so.data_dir = kt_cli_data_dir();
+    so.listen = listen;
+    rc = kt_server_run(&so, &err);
+    return rc ? kt_cli_error(&err) : 0;
+}
+
 static int cmd_demo(int argc, char **argv) {
     kt_opt o[] = {
         {"members", KT_OPT_VALUE, "members in the demo chain (default 20000)", NULL},
         {"days", KT_OPT_VALUE, "days of history (default 120)", NULL},
         {"chain", KT_OPT_VALUE, "where the generated CSV files go (default ./demo-chain)", NULL},
+        {"no-serve", KT_OPT_FLAG, "print the summary and exit instead of serving the API", NULL},
+        {"listen", KT_OPT_VALUE, "ADDR:PORT for the API (default 127.0.0.1:8080)", NULL},
+        {"rules", KT_OPT_VALUE, "rule document loaded when none is (default examples/rules/seed.json)", NULL},
     };
     size_t n = KT_ARRAY_LEN(o), npos;
-    if (kt_cli_wants_help(argc, argv)) { kt_opts_help("demo [--members N --days N --chain DIR]", o, n); return 0; }
+    if (kt_cli_wants_help(argc, argv)) { kt_opts_help("demo [--members N --days N --chain DIR] [--no-serve] [--listen ADDR:PORT]", o, n); return 0; }
     kt_err err = {0};
     char *pos[1];
     kt_store *st = NULL;
@@ -87,7 +158,11 @@ static int cmd_demo(int argc, char **argv) {
     printf("  ./karta points adjust '#1' --points 100 --staff anna --reason 'lost receipt'\n");
     printf("  ./karta expire --date %s && ./karta check\n", "2027-01-01");
     printf("  (receipts for analytics are in %s/receipts.csv and receipt_lines.csv)\n", chain);
-    return violations ? kt_exit_code(KT_EINVARIANT) : 0;
+    if (violations) return kt_exit_code(KT_EINVARIANT);
+    if (kt_opt_get(o, n, "no-serve")) return 0;
+    const char *rules = kt_opt_get(o, n, "rules") ? kt_opt_get(o, n, "rules") : "examples/rules/seed.json";
+    const char *listen = kt_opt_get(o, n, "listen") ? kt_opt_get(o, n, "listen") : "127.0.0.1:8080";
+    return demo_serve(rules, listen);
 }
 
 KT_COMMAND(demo, "demo", "create, generate and import a demo chain, then summarise it", cmd_demo)

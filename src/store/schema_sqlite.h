@@ -154,6 +154,14 @@ static const char *const kt_sqlite_migrations[] = {
     "  receipt_id INTEGER NOT NULL REFERENCES receipts(id), member_id INTEGER NOT NULL REFERENCES members(id),"
     "  discount_minor INTEGER NOT NULL, points INTEGER NOT NULL, at INTEGER NOT NULL);"
     "CREATE INDEX offer_uses_offer ON offer_uses(offer_id);",
+
+    /* 3: the HTTP API's keys - only the SHA-256 of each secret is kept; a pos key acts for one store */
+    "CREATE TABLE api_keys("
+    "  id INTEGER PRIMARY KEY, name TEXT NOT NULL,"
+    "  role TEXT NOT NULL CHECK(role IN ('pos','app','analyst','marketer','admin')),"
+    "  store_id INTEGER REFERENCES stores(id), hash TEXT NOT NULL UNIQUE,"
+    "  created_at INTEGER NOT NULL, revoked_at INTEGER,"
+    "  CHECK((role = 'pos') = (store_id IS NOT NULL)));",
 };
 
 #endif

@@ -1,0 +1,680 @@
+/*
+ * server.c - the HTTP plumbing of `karta serve` (server.h): libmicrohttpd in
+ * thread-pool mode, body collection with its cap, routing by template, API
+ * keys and roles, per-key token buckets, the in-flight receipt set (409),
+ * error documents, the group-commit writer, metrics, the access log and the
+ * drain on SIGTERM. The route handlers are in routes.c.
+ */
+#include "server.h"
+#include "server_int.h"
+#include "core/date.h"
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <jansson.h>
+#include <math.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+/* Rate-limit buckets kept: one per key, hashed by id. */
+#define KT_HTTP_BUCKETS 1024
+/* Requests at once for the same receipt are told 409; the set holds one entry
+ * per commit or refund in flight, at most one per connection. */
+#define KT_HTTP_INFLIGHT_MAX 4096
+/* Seconds SIGTERM waits for in-flight requests before closing anyway. */
+#define KT_HTTP_DRAIN_SECONDS 30
+
+/* ---- server state (one server per process) ---- */
+
+static const double latency_bounds[] = {0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5};
+#define NBOUNDS KT_ARRAY_LEN(latency_bounds)
+static const int statuses[] = {200, 201, 400, 401, 403, 404, 405, 409, 413, 422, 429, 500, 503};
+#define NSTATUS KT_ARRAY_LEN(statuses)
+#define ROUTES_MAX 32 /* route table size, + 1 for "no route" */
+
+typedef struct bucket {
+    int64_t key_id;
+    double tokens;
+    double last;
+    struct bucket *next;
+} bucket;
+
+typedef struct commit_job {
+    const char *body;
+    size_t len;
+    char *answer;
+    kt_rc rc;
+    kt_err err;
+    bool done;
+    pthread_cond_t cond;
+    struct commit_job *next;
+} commit_job;
+
+static struct {
+    kt_server_options opt;
+    pthread_key_t worker_key;
+    atomic_uint_fast64_t next_id;
+    atomic_int inflight;
+    /* metrics */
+    atomic_uint_fast64_t requests[ROUTES_MAX + 1][NSTATUS + 1];
+    atomic_uint_fast64_t latency[ROUTES_MAX + 1][NBOUNDS + 1];
+    atomic_uint_fast64_t latency_us_sum[ROUTES_MAX + 1];
+    atomic_uint_fast64_t commits, refunds, batches, points_earned, points_redeemed;
+    /* rate limits */
+    pthread_mutex_t rate_lock;
+    bucket *buckets[KT_HTTP_BUCKETS];
+    /* receipts in flight */
+    pthread_mutex_t inflight_lock;
+    char *inflight_keys[KT_HTTP_INFLIGHT_MAX];
+    /* group commit */
+    pthread_mutex_t q_lock;
+    pthread_cond_t q_cond;
+    commit_job *q_head, *q_tail;
+    bool q_stop, q_running;
+    pthread_t writer;
+} S;
+
+static double now_seconds(void) {
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+/* ---- worker stores ---- */
+
+static void worker_free(void *p) {
+    kt_worker *w = p;
+    if (!w) return;
+    kt_pos_close(w->pos);
+    kt_store_close(w->st);
+    free(w);
+}
+
+static kt_rc worker_open(kt_worker **out, kt_err *err) {
+    kt_worker *w = kt_xcalloc(1, sizeof *w);
+    kt_rc rc = kt_store_open(S.opt.data_dir, 0, &w->st, err);
+    if (!rc) rc = kt_pos_open(w->st, &w->pos, err);
+    if (rc) { worker_free(w); return rc; }
+    *out = w;
+    return KT_OK;
+}
+
+static kt_rc worker_get(kt_worker **out, kt_err *err) {
+    kt_worker *w = pthread_getspecific(S.worker_key);
+    if (!w) {
+        kt_rc rc = worker_open(&w, err);
+        if (rc) return rc;
+        pthread_setspecific(S.worker_key, w);
+    }
+    *out = w;
+    return KT_OK;
+}
+
+/* ---- rate limit: a token bucket per key, refilled at rate_per_key a second ---- */
+
+/* 0 when the request may go, else the seconds to wait for a token. */
+static int rate_take(int64_t key_id) {
+    double rate = S.opt.rate_per_key, t = now_seconds();
+    if (rate <= 0) return 0;
+    size_t h = (size_t)key_id % KT_HTTP_BUCKETS;
+    int wait = 0;
+    pthread_mutex_lock(&S.rate_lock);
+    bucket *b = S.buckets[h];
+    while (b && b->key_id != key_id) b = b->next;
+    if (!b) {
+        b = kt_xcalloc(1, sizeof *b);
+        *b = (bucket){key_id, rate, t, S.buckets[h]};
+        S.buckets[h] = b;
+    }
+    b->tokens = fmin(rate, b->tokens + (t - b->last) * rate);
+    b->last = t;
+    if (b->tokens >= 1) b->tokens -= 1;
+    else wait = (int)ceil((1 - b->tokens) / rate);
+    pthread_mutex_unlock(&S.rate_lock);
+    return wait;
+}
+
+/* ---- receipts in flight ---- */
+
+static bool inflight_add(const char *k) {
+    bool ok = false;
+    size_t free_slot = KT_HTTP_INFLIGHT_MAX;
+    pthread_mutex_lock(&S.inflight_lock);
+    for (size_t i = 0; i < KT_HTTP_INFLIGHT_MAX; i++) {
+        if (!S.inflight_keys[i]) { if (free_slot == KT_HTTP_INFLIGHT_MAX) free_slot = i; continue; }
+        if (strcmp(S.inflight_keys[i], k) == 0) goto out;
+    }
+    if (free_slot < KT_HTTP_INFLIGHT_MAX) { S.inflight_keys[free_slot] = kt_xstrdup(k); ok = true; }
+out:
+    pthread_mutex_unlock(&S.inflight_lock);
+    return ok;
+}
+
+static void inflight_remove(const char *k) {
+    pthread_mutex_lock(&S.inflight_lock);
+    for (size_t i = 0; i < KT_HTTP_INFLIGHT_MAX; i++)
+        if (S.inflight_keys[i] && strcmp(S.inflight_keys[i], k) == 0) {
+            free(S.inflight_keys[i]);
+            S.inflight_keys[i] = NULL;
+            break;
+        }
+    pthread_mutex_unlock(&S.inflight_lock);
+}
+
+/* ---- group commit ---- */
+
+static void *writer_main(void *arg) {
+    KT_UNUSED(arg);
+    kt_worker *w = NULL;
+    kt_err open_err = {0};
+    kt_rc open_rc = worker_open(&w, &open_err);
+    for (;;) {
+        commit_job *jobs[KT_HTTP_BATCH_MAX];
+        size_t n = 0;
+        pthread_mutex_lock(&S.q_lock);
+        while (!S.q_head && !S.q_stop) pthread_cond_wait(&S.q_cond, &S.q_lock);
+        while (S.q_head && n < KT_HTTP_BATCH_MAX) {
+            jobs[n++] = S.q_head;
+            S.q_head = S.q_head->next;
+        }
+        if (!S.q_head) S.q_tail = NULL;
+        bool stop = S.q_stop && n == 0;
+        pthread_mutex_unlock(&S.q_lock);
+        if (stop) break;
+        const char *bodies[KT_HTTP_BATCH_MAX];
+        size_t lens[KT_HTTP_BATCH_MAX];
+        char *answers[KT_HTTP_BATCH_MAX] = {0};
+        kt_rc rcs[KT_HTTP_BATCH_MAX];
+        kt_err errs[KT_HTTP_BATCH_MAX], err = open_err;
+        kt_rc rc = open_rc;
+        for (size_t i = 0; i < n; i++) {
+            bodies[i] = jobs[i]->body;
+            lens[i] = jobs[i]->len;
+            rcs[i] = KT_OK;
+            kt_err_clear(&errs[i]);
+        }
+        if (!rc) rc = kt_pos_commit_batch(w->pos, bodies, lens, n, answers, rcs, errs, &err);
+        atomic_fetch_add(&S.batches, 1);
+        pthread_mutex_lock(&S.q_lock);
+        for (size_t i = 0; i < n; i++) {
+            commit_job *j = jobs[i];
+            if (rc) { j->rc = rc; j->err = err; j->answer = NULL; }
+            else { j->rc = rcs[i]; j->err = errs[i]; j->answer = answers[i]; }
+            j->done = true;
+            pthread_cond_signal(&j->cond);
+        }
+        pthread_mutex_unlock(&S.q_lock);
+    }
+    worker_free(w);
+    return NULL;
+}
+
+kt_rc kt_server_commit(kt_call *c, char **answer, kt_err *err) {
+    if (!S.q_running) return kt_pos_commit(c->w->pos, c->body, c->len, answer, err);
+    commit_job j = {.body = c->body, .len = c->len};
+    pthread_cond_init(&j.cond, NULL);
+    pthread_mutex_lock(&S.q_lock);
+    if (S.q_tail) S.q_tail->next = &j;
+    else S.q_head = &j;
+    S.q_tail = &j;
+    pthread_cond_signal(&S.q_cond);
+    while (!j.done) pthread_cond_wait(&j.cond, &S.q_lock);
+    pthread_mutex_unlock(&S.q_lock);
+    pthread_cond_destroy(&j.cond);
+    if (j.rc) { *err = j.err; return j.rc; }
+    *answer = j.answer;
+    return KT_OK;
+}
+
+/* ---- metrics ---- */
+
+static size_t status_index(int status) {
+    for (size_t i = 0; i < NSTATUS; i++)
+        if (statuses[i] == status) return i;
+    return NSTATUS;
+}
+
+static void metrics_record(size_t route, int status, double seconds) {
+    atomic_fetch_add(&S.requests[route][status_index(status)], 1);
+    size_t b = 0;
+    while (b < NBOUNDS && seconds > latency_bounds[b]) b++;
+    atomic_fetch_add(&S.latency[route][b], 1);
+    atomic_fetch_add(&S.latency_us_sum[route], (uint_fast64_t)(seconds * 1e6));
+}
+
+static void route_label(size_t r, char *buf, size_t size) {
+    if (r < kt_routes_count) snprintf(buf, size, "method=\"%s\",route=\"%s\"", kt_routes[r].method, kt_routes[r].path);
+    else snprintf(buf, size, "method=\"\",route=\"unmatched\"");
+}
+
+typedef struct text { char *s; size_t len, cap; } text;
+
+static void addf(text *t, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static void addf(text *t, const char *fmt, ...) {
+    for (;;) {
+        va_list ap;
+        va_start(ap, fmt);
+        int n = vsnprintf(t->s + t->len, t->cap - t->len, fmt, ap);
+        va_end(ap);
+        KT_ASSERT(n >= 0);
+        if ((size_t)n < t->cap - t->len) { t->len += (size_t)n; return; }
+        t->cap = (t->cap + (size_t)n + 1) * 2;
+        t->s = kt_xrealloc(t->s, t->cap);
+    }
+}
+
+char *kt_server_metrics(kt_worker *w) {
+    text t = {kt_xmalloc(4096), 0, 4096};
+    char label[160];
+    t.s[0] = 0;
+    addf(&t, "# HELP karta_http_requests_total HTTP requests by route and status.\n# TYPE karta_http_requests_total counter\n");
+    for (size_t r = 0; r <= kt_routes_count; r++) {
+        route_label(r, label, sizeof label);
+        for (size_t s = 0; s <= NSTATUS; s++) {
+            uint_fast64_t v = atomic_load(&S.requests[r][s]);
+            if (v) addf(&t, "karta_http_requests_total{%s,status=\"%s%d\"} %llu\n", label, s < NSTATUS ? "" : "other",
+                        s < NSTATUS ? statuses[s] : 0, (unsigned long long)v);
+        }
+    }
+    addf(&t, "# HELP karta_http_request_seconds Time from the request's first byte to its answer.\n"
+             "# TYPE karta_http_request_seconds histogram\n");
+    for (size_t r = 0; r <= kt_routes_count; r++) {
+        uint_fast64_t cum = 0;
+        for (size_t b = 0; b <= NBOUNDS; b++) cum += atomic_load(&S.latency[r][b]);
+        if (!cum) continue;
+        route_label(r, label, sizeof label);
+        cum = 0;
+        for (size_t b = 0; b <= NBOUNDS; b++) {
+            cum += atomic_load(&S.latency[r][b]);
+            if (b < NBOUNDS) addf(&t, "karta_http_request_seconds_bucket{%s,le=\"%g\"} %llu\n", label, latency_bounds[b], (unsigned long long)cum);
+            else addf(&t, "karta_http_request_seconds_bucket{%s,le=\"+Inf\"} %llu\n", label, (unsigned long long)cum);
+        }
+        addf(&t, "karta_http_request_seconds_sum{%s} %.6f\n", label, (double)atomic_load(&S.latency_us_sum[r]) / 1e6);
+        addf(&t, "karta_http_request_seconds_count{%s} %llu\n", label, (unsigned long long)cum);
+    }
+    addf(&t, "# HELP karta_commits_total Receipts committed (answers given, retries included).\n# TYPE karta_commits_total counter\n"
+             "karta_commits_total %llu\n", (unsigned long long)atomic_load(&S.commits));
+    addf(&t, "# HELP karta_refunds_total Refunds committed.\n# TYPE karta_refunds_total counter\nkarta_refunds_total %llu\n",
+         (unsigned long long)atomic_load(&S.refunds));
+    addf(&t, "# HELP karta_commit_batches_total Group-commit transactions.\n# TYPE karta_commit_batches_total counter\n"
+             "karta_commit_batches_total %llu\n", (unsigned long long)atomic_load(&S.batches));
+    addf(&t, "# HELP karta_points_accrued_total Points earned by committed receipts.\n# TYPE karta_points_accrued_total counter\n"
+             "karta_points_accrued_total %llu\n", (unsigned long long)atomic_load(&S.points_earned));
+    addf(&t, "# HELP karta_points_redeemed_total Points spent by committed receipts.\n# TYPE karta_points_redeemed_total counter\n"
+             "karta_points_redeemed_total %llu\n", (unsigned long long)atomic_load(&S.points_redeemed));
+    int64_t outstanding = 0;
+    if (kt_store_int(w->st, KT_Q_LEDGER_OUTSTANDING, NULL, 0, &outstanding, NULL, NULL) == KT_OK)
+        addf(&t, "# HELP karta_points_outstanding Points on members' balances.\n# TYPE karta_points_outstanding gauge\n"
+                 "karta_points_outstanding %lld\n", (long long)outstanding);
+    addf(&t, "# HELP karta_http_inflight Requests being answered.\n# TYPE karta_http_inflight gauge\nkarta_http_inflight %d\n",
+         atomic_load(&S.inflight));
+    return t.s;
+}
+
+/* ---- requests ---- */
+
+typedef struct request {
+    uint64_t id;
+    double start;
+    size_t route;            /* index in kt_routes, kt_routes_count when none */
+    int status;
+    char *body;
+    size_t len, cap;
+    bool too_large;
+    int64_t key_id;
+    char inflight[2 * KT_CODE_MAX + 2]; /* "store\x1freceipt" while held */
+} request;
+
+static const char *http_code_name(int status) {
+    switch (status) {
+    case 401: return "unauthorized";
+    case 403: return "forbidden";
+    case 404: return "not_found";
+    case 405: return "method_not_allowed";
+    case 409: return "conflict";
+    case 413: return "body_too_large";
+    case 429: return "rate_limited";
+    default: return "internal";
+    }
+}
+
+static int status_of(kt_rc rc) {
+    switch (rc) {
+    case KT_EUSAGE:
+    case KT_EINVAL: return 400;
+    case KT_ENOTFOUND: return 404;
+    case KT_EEXIST:
+    case KT_ECONFLICT: return 409;
+    case KT_ENOFUNDS: return 422;
+    default: return 500;
+    }
+}
+
+static char *error_doc(const char *code, const char *message, const char *field) {
+    json_t *e = json_object(), *o = json_object();
+    json_object_set_new(e, "code", json_string(code));
+    json_object_set_new(e, "message", json_string(message));
+    json_object_set_new(e, "field", field && *field ? json_string(field) : json_null());
+    json_object_set_new(o, "error", e);
+    char *s = json_dumps(o, JSON_COMPACT | JSON_PRESERVE_ORDER);
+    json_decref(o);
+    KT_ASSERT(s != NULL);
+    return s;
+}
+
+static enum MHD_Result reply(struct MHD_Connection *conn, request *rq, int status, char *body, const char *type,
+                            int retry_after) {
+    struct MHD_Response *r = MHD_create_response_from_buffer(strlen(body), body, MHD_RESPMEM_MUST_FREE);
+    KT_ASSERT(r != NULL);
+    char id[24];
+    snprintf(id, sizeof id, "%llu", (unsigned long long)rq->id);
+    MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_TYPE, type ? type : "application/json");
+    MHD_add_response_header(r, "X-Request-Id", id);
+    if (retry_after > 0) {
+        char ra[16];
+        snprintf(ra, sizeof ra, "%d", retry_after);
+        MHD_add_response_header(r, MHD_HTTP_HEADER_RETRY_AFTER, ra);
+    }
+    rq->status = status;
+    enum MHD_Result ret = MHD_queue_response(conn, (unsigned)status, r);
+    MHD_destroy_response(r);
+    return ret;
+}
+
+static enum MHD_Result send_error(struct MHD_Connection *conn, request *rq, int status, const char *message, int retry_after) {
+    return reply(conn, rq, status, error_doc(http_code_name(status), message, NULL), NULL, retry_after);
+}
+
+/* Match a path against a template; params point into the copy `scratch`. */
+static bool path_match(const char *tmpl, const char *path, char *scratch, size_t scratch_size,
+                       const char *param[KT_HTTP_PARAMS_MAX]) {
+    size_t np = 0;
+    if (strlen(path) >= scratch_size) return false;
+    strcpy(scratch, path);
+    char *p = scratch;
+    const char *t = tmpl;
+    bool slash = *p == '/'; /* the path has a separator at p */
+    if (slash) p++;
+    while (*t) {
+        if (*t != '/' || !slash) return false;
+        t++;
+        size_t tl = strcspn(t, "/"), pl = strcspn(p, "/");
+        if (*t == '{') {
+            if (pl == 0 || np == KT_HTTP_PARAMS_MAX) return false;
+            param[np++] = p;
+        } else if (tl != pl || strncmp(t, p, tl) != 0) {
+            return false;
+        }
+        slash = p[pl] == '/';
+        p[pl] = 0;
+        t += tl;
+        p += pl + (slash ? 1 : 0);
+    }
+    return !slash && *p == 0;
+}
+
+/* The route for method + path; *path_known when another method would match. */
+static size_t route_find(const char *method, const char *path, char *scratch, size_t size,
+                         const char *param[KT_HTTP_PARAMS_MAX], bool *path_known) {
+    *path_known = false;
+    for (size_t i = 0; i < kt_routes_count; i++) {
+        const char *pp[KT_HTTP_PARAMS_MAX] = {0};
+        if (!path_match(kt_routes[i].path, path, scratch, size, pp)) continue;
+        if (strcmp(kt_routes[i].method, method) != 0) { *path_known = true; continue; }
+        memcpy(param, pp, sizeof pp);
+        return i;
+    }
+    return kt_routes_count;
+}
+
+/* For commits and refunds: the receipt's store must be the pos key's, and one
+ * (store, receipt) is answered at a time. 0 or the HTTP status to refuse. */
+static int receipt_guard(const kt_key *key, const kt_call *c, request *rq, const char **why) {
+    json_t *o = json_loadb(c->body ? c->body : "", c->len, 0, NULL);
+    int status = 0;
+    if (!json_is_object(o)) { json_decref(o); return 0; } /* the parser says what is wrong */
+    const char *store = json_string_value(json_object_get(o, "store"));
+    const char *receipt = json_string_value(json_object_get(o, "receipt"));
+    if (key && key->role == KT_ROLE_POS && store && strcmp(store, key->store) != 0) {
+        status = 403;
+        *why = "this key acts for another store";
+    } else if (store && receipt && strlen(store) < KT_CODE_MAX && strlen(receipt) < KT_CODE_MAX) {
+        snprintf(rq->inflight, sizeof rq->inflight, "%s\x1f%s", store, receipt);
+        if (!inflight_add(rq->inflight)) {
+            rq->inflight[0] = 0;
+            status = 409;
+            *why = "this receipt is being processed; retry when it is answered";
+        }
+    }
+    json_decref(o);
+    return status;
+}
+
+static void count_points(const char *answer) {
+    json_t *o = json_loads(answer, 0, NULL);
+    json_int_t earned = json_integer_value(json_object_get(o, "earned"));
+    json_int_t redeemed = json_integer_value(json_object_get(o, "redeemed"));
+    if (earned > 0) atomic_fetch_add(&S.points_earned, (uint_fast64_t)earned);
+    if (redeemed > 0) atomic_fetch_add(&S.points_redeemed, (uint_fast64_t)redeemed);
+    json_decref(o);
+}
+
+static void audit_write(kt_worker *w, const kt_key *key, const kt_route *rt, const kt_call *c, int status) {
+    char actor[96], action[96], detail[32];
+    snprintf(actor, sizeof actor, "api:%s#%lld", key->name, (long long)key->id);
+    snprintf(action, sizeof action, "%s %s", rt->method, rt->path);
+    snprintf(detail, sizeof detail, "status %d", status);
+    kt_val a[] = {KT_VI(kt_now()), KT_VS(actor), KT_VS(action), KT_VS(c->audit_object[0] ? c->audit_object : rt->path), KT_VS(detail)};
+    kt_err err;
+    if (kt_store_exec(w->st, KT_Q_AUDIT_INSERT, a, 5, &err))
+        fprintf(stderr, "karta: serve: audit row not written: %s\n", err.msg);
+}
+
+static enum MHD_Result dispatch(struct MHD_Connection *conn, request *rq, const char *method, const char *url) {
+    char scratch[1024];
+    const char *param[KT_HTTP_PARAMS_MAX] = {0};
+    bool path_known;
+    rq->route = route_find(method, url, scratch, sizeof scratch, param, &path_known);
+    if (rq->route == kt_routes_count)
+        return path_known ? send_error(conn, rq, 405, "this route does not take this method", 0)
+                          : send_error(conn, rq, 404, "no such route", 0);
+    const kt_route *rt = &kt_routes[rq->route];
+    kt_key key;
+    kt_err err = {0};
+    kt_worker *w;
+    if (worker_get(&w, &err)) return reply(conn, rq, 503, error_doc(kt_strerror(err.code), err.msg, err.field), NULL, 1);
+    if (rt->roles) {
+        const char *auth = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, MHD_HTTP_HEADER_AUTHORIZATION);
+        if (!auth || strncmp(auth, "Bearer ", 7) != 0) return send_error(conn, rq, 401, "send Authorization: Bearer KEY", 0);
+        kt_rc rc = kt_key_verify(w->st, auth + 7, &key, &err);
+        if (rc == KT_ENOTFOUND) return send_error(conn, rq, 401, "unknown or revoked key", 0);
+        if (rc) return reply(conn, rq, 500, error_doc(kt_strerror(err.code), err.msg, err.field), NULL, 0);
+        rq->key_id = key.id;
+        if (!(rt->roles & (unsigned)key.role)) return send_error(conn, rq, 403, "this key's role may not use this route", 0);
+        int wait = rate_take(key.id);
+        if (wait) return send_error(conn, rq, 429, "too many requests for this key", wait);
+    }
+    if (rq->too_large) return send_error(conn, rq, 413, "the request body is larger than 1 MiB", 0);
+    kt_call c = {.w = w, .conn = conn, .key = rt->roles ? &key : NULL, .body = rq->body, .len = rq->len, .status = 200};
+    memcpy(c.param, param, sizeof param);
+    if (c.key) snprintf(c.actor, sizeof c.actor, "api:%s#%lld", key.name, (long long)key.id);
+    else snprintf(c.actor, sizeof c.actor, "api");
+    if (c.key && key.role == KT_ROLE_POS && param[0] && rt->fn && strstr(rt->path, "{store}") && strcmp(param[0], key.store) != 0)
+        return send_error(conn, rq, 403, "this key acts for another store", 0);
+    bool receipt_route = strcmp(rt->path, "/v1/pos/commit") == 0 || strcmp(rt->path, "/v1/pos/refund") == 0;
+    if (receipt_route) {
+        const char *why = NULL;
+        int st = receipt_guard(c.key, &c, rq, &why);
+        if (st) return send_error(conn, rq, st, why, 0);
+    }
+    kt_rc rc = rt->fn(&c, &err);
+    if (rq->inflight[0]) { inflight_remove(rq->inflight); rq->inflight[0] = 0; }
+    if (rc) {
+        free(c.answer);
+        int status = status_of(rc);
+        /* the same receipt number with another body: an idempotency conflict */
+        if (receipt_route && rc == KT_ECONFLICT && strcmp(err.field, "$.receipt") == 0) status = 422;
+        return reply(conn, rq, status, error_doc(kt_strerror(rc), err.msg, err.field), NULL, 0);
+    }
+    if (receipt_route) {
+        atomic_fetch_add(strcmp(rt->path, "/v1/pos/commit") == 0 ? &S.commits : &S.refunds, 1);
+        count_points(c.answer);
+    }
+    if (rt->write && c.key && (key.role & KT_ROLES_STAFF)) audit_write(w, &key, rt, &c, c.status);
+    return reply(conn, rq, c.status, c.answer, c.content_type, 0);
+}
+
+static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const char *url, const char *method,
+                                  const char *version, const char *upload_data, size_t *upload_size, void **con_cls) {
+    KT_UNUSED(cls);
+    KT_UNUSED(version);
+    request *rq = *con_cls;
+    if (!rq) {
+        rq = kt_xcalloc(1, sizeof *rq);
+        rq->id = atomic_fetch_add(&S.next_id, 1) + 1;
+        rq->start = now_seconds();
+        rq->route = kt_routes_count;
+        *con_cls = rq;
+        atomic_fetch_add(&S.inflight, 1);
+        const char *cl = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_LENGTH);
+        if (cl && strtoull(cl, NULL, 10) > KT_HTTP_BODY_MAX) rq->too_large = true;
+        return MHD_YES;
+    }
+    if (*upload_size) {
+        size_t n = *upload_size;
+        *upload_size = 0;
+        if (rq->too_large || rq->len + n > KT_HTTP_BODY_MAX) { rq->too_large = true; return MHD_YES; }
+        if (rq->len + n + 1 > rq->cap) {
+            rq->cap = rq->len + n + 1 > 2 * rq->cap ? rq->len + n + 1 : 2 * rq->cap;
+            rq->body = kt_xrealloc(rq->body, rq->cap);
+        }
+        memcpy(rq->body + rq->len, upload_data, n);
+        rq->len += n;
+        rq->body[rq->len] = 0;
+        return MHD_YES;
+    }
+    if (rq->status) return MHD_YES; /* answered already */
+    return dispatch(conn, rq, method, url);
+}
+
+static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls, enum MHD_RequestTerminationCode toe) {
+    KT_UNUSED(cls);
+    KT_UNUSED(conn);
+    request *rq = *con_cls;
+    if (!rq) return;
+    double seconds = now_seconds() - rq->start;
+    const char *method = rq->route < kt_routes_count ? kt_routes[rq->route].method : "-";
+    const char *path = rq->route < kt_routes_count ? kt_routes[rq->route].path : "unmatched";
+    metrics_record(rq->route, rq->status, seconds);
+    fprintf(stderr, "karta: req=%llu %s %s %d %lldus key=%lld%s\n", (unsigned long long)rq->id, method, path, rq->status,
+            (long long)(seconds * 1e6), (long long)rq->key_id, toe == MHD_REQUEST_TERMINATED_COMPLETED_OK ? "" : " (aborted)");
+    if (rq->inflight[0]) inflight_remove(rq->inflight);
+    free(rq->body);
+    free(rq);
+    *con_cls = NULL;
+    atomic_fetch_sub(&S.inflight, 1);
+}
+
+/* ---- start, run, drain ---- */
+
+void kt_server_defaults(kt_server_options *o) {
+    *o = (kt_server_options){.listen = "127.0.0.1:8080", .threads = 8, .rate_per_key = 100000, .group_commit = true};
+}
+
+static kt_rc parse_listen(const char *s, struct sockaddr_in *sa, kt_err *err) {
+    char host[64];
+    const char *colon = strrchr(s, ':');
+    memset(sa, 0, sizeof *sa);
+    if (!colon || (size_t)(colon - s) >= sizeof host) return kt_fail(err, KT_EUSAGE, "--listen", "want ADDR:PORT, e.g. 127.0.0.1:8080");
+    memcpy(host, s, (size_t)(colon - s));
+    host[colon - s] = 0;
+    char *end;
+    long port = strtol(colon + 1, &end, 10);
+    if (*end || end == colon + 1 || port < 0 || port > 65535) return kt_fail(err, KT_EUSAGE, "--listen", "bad port in %s", s);
+    sa->sin_family = AF_INET;
+    sa->sin_port = htons((uint16_t)port);
+    if (inet_pton(AF_INET, host, &sa->sin_addr) != 1) return kt_fail(err, KT_EUSAGE, "--listen", "bad IPv4 address %s", host);
+    return KT_OK;
+}
+
+static void mhd_log(void *cls, const char *fmt, va_list ap) {
+    KT_UNUSED(cls);
+    fprintf(stderr, "karta: serve: ");
+    vfprintf(stderr, fmt, ap);
+}
+
+kt_rc kt_server_run(const kt_server_options *o, kt_err *err) {
+    struct sockaddr_in sa;
+    kt_rc rc = parse_listen(o->listen, &sa, err);
+    if (rc) return rc;
+    memset(&S, 0, sizeof S);
+    S.opt = *o;
+    /* the store must open before we listen: a bad data directory is a start-up error */
+    kt_worker *probe = NULL;
+    if ((rc = worker_open(&probe, err))) return rc;
+    worker_free(probe);
+    pthread_key_create(&S.worker_key, worker_free);
+    pthread_mutex_init(&S.rate_lock, NULL);
+    pthread_mutex_init(&S.inflight_lock, NULL);
+    pthread_mutex_init(&S.q_lock, NULL);
+    pthread_cond_init(&S.q_cond, NULL);
+    /* SIGTERM and SIGINT are taken by sigwait below, in this thread only */
+    sigset_t sigs;
+    sigemptyset(&sigs);
+    sigaddset(&sigs, SIGTERM);
+    sigaddset(&sigs, SIGINT);
+    pthread_sigmask(SIG_BLOCK, &sigs, NULL);
+    signal(SIGPIPE, SIG_IGN);
+    if (o->group_commit) {
+        S.q_running = true;
+        pthread_create(&S.writer, NULL, writer_main, NULL);
+    }
+    struct MHD_Daemon *d = MHD_start_daemon(
+        MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_ITC | MHD_USE_ERROR_LOG, 0, NULL, NULL, on_request, NULL,
+        MHD_OPTION_EXTERNAL_LOGGER, mhd_log, NULL, MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&sa, MHD_OPTION_THREAD_POOL_SIZE, (unsigned)(o->threads > 0 ? o->threads : 1),
+        MHD_OPTION_NOTIFY_COMPLETED, on_completed, NULL, MHD_OPTION_CONNECTION_LIMIT, 4096u,
+        MHD_OPTION_CONNECTION_TIMEOUT, 60u, MHD_OPTION_END);
+    if (!d) {
+        rc = kt_fail(err, KT_EIO, "--listen", "cannot listen on %s: %s", o->listen, strerror(errno));
+    } else {
+        const union MHD_DaemonInfo *di = MHD_get_daemon_info(d, MHD_DAEMON_INFO_BIND_PORT);
+        char addr[32];
+        inet_ntop(AF_INET, &sa.sin_addr, addr, sizeof addr);
+        fprintf(stderr, "karta: serving %s on http://%s:%u/v1 (%d threads, group commit %s)\n", o->data_dir, addr,
+                di ? di->port : 0, o->threads, o->group_commit ? "on" : "off");
+        if (o->ready_file) {
+            FILE *f = fopen(o->ready_file, "w");
+            if (f) { fprintf(f, "%s:%u\n", addr, di ? di->port : 0); fclose(f); }
+        }
+        int sig = 0;
+        sigwait(&sigs, &sig);
+        fprintf(stderr, "karta: serve: %s: draining\n", sig == SIGTERM ? "SIGTERM" : "SIGINT");
+        MHD_quiesce_daemon(d); /* stop accepting; open connections are still served */
+        double until = now_seconds() + KT_HTTP_DRAIN_SECONDS;
+        while (atomic_load(&S.inflight) > 0 && now_seconds() < until) {
+            struct timespec ts = {0, 10 * 1000 * 1000};
+            nanosleep(&ts, NULL);
+        }
+        MHD_stop_daemon(d);
+    }
+    if (S.q_running) {
+        pthread_mutex_lock(&S.q_lock);
+        S.q_stop = true;
+        pthread_cond_broadcast(&S.q_cond);
+        pthread_mutex_unlock(&S.q_lock);
+        pthread_join(S.writer, NULL);
+        S.q_running = false;
+    }
+    for (size_t i = 0; i < KT_HTTP_BUCKETS; i++)
+        for (bucket *b = S.buckets[i], *next; b; b = next) { next = b->next; free(b); }
+    for (size_t i = 0; i < KT_HTTP_INFLIGHT_MAX; i++) free(S.inflight_keys[i]);
+    pthread_key_delete(S.worker_key);
+    pthread_sigmask(SIG_UNBLOCK, &sigs, NULL);
+    if (!rc) fprintf(stderr, "karta: serve: stopped\n");
+    return rc;
+}

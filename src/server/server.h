@@ -1,0 +1,29 @@
+/*
+ * server.h - `karta serve`: the HTTP JSON API under /v1 (docs/openapi.yaml)
+ * on libmicrohttpd, with API keys (keys.h), per-key rate limits, body limits,
+ * group commit, Prometheus metrics and an access log.
+ *
+ * Owns: the listening daemon, one kt_store + kt_pos per worker thread (opened
+ * on first use, closed when the thread ends) and one for the commit writer.
+ * Borrows: the data directory, which must hold an initialised store.
+ * kt_server_run returns after SIGTERM or SIGINT, once in-flight requests are
+ * answered and the stores closed; errors are start-up errors (bad address,
+ * port in use, no store).
+ */
+#ifndef KT_SERVER_H
+#define KT_SERVER_H
+#include "core/kt.h"
+
+typedef struct kt_server_options {
+    const char *data_dir;
+    const char *listen;      /* "ADDR:PORT" (IPv4); port 0 picks a free one */
+    int threads;             /* worker threads answering requests */
+    double rate_per_key;     /* requests per second per key (token bucket, burst of one second) */
+    bool group_commit;       /* commits go through one writer thread, up to 64 per transaction */
+    const char *ready_file;  /* when set, "ADDR:PORT\n" is written there once listening */
+} kt_server_options;
+
+void kt_server_defaults(kt_server_options *o);
+kt_rc kt_server_run(const kt_server_options *o, kt_err *err);
+
+#endif

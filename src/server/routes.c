@@ -133,6 +133,20 @@ static kt_rc apply_profile(kt_member *m, json_t *o, kt_err *err) {
     return KT_OK;
 }
 
+kt_rc kt_server_member_doc(const char *body, size_t len, bool create, kt_member *m, json_t **out, kt_err *err) {
+    static const char *const create_extra[] = {"card", "consents", "source"};
+    static const char *const update_extra[] = {"add_card", "consents", "source"};
+    kt_call c;
+    memset(&c, 0, sizeof c);
+    c.body = body;
+    c.len = len;
+    *out = NULL;
+    kt_rc rc = parse_object(&c, out, err);
+    if (!rc) rc = check_keys(*out, create ? create_extra : update_extra, 3, err);
+    if (!rc) rc = apply_profile(m, *out, err);
+    return rc;
+}
+
 static kt_rc member_get(kt_call *c, kt_err *err) {
     int64_t id;
     kt_rc rc = kt_member_find(c->w->st, c->param[0], &id, err);

@@ -419,8 +419,8 @@ static bool path_match(const char *tmpl, const char *path, char *scratch, size_t
 }
 
 /* The route for method + path; *path_known when another method would match. */
-static size_t route_find(const char *method, const char *path, char *scratch, size_t size,
-                         const char *param[KT_HTTP_PARAMS_MAX], bool *path_known) {
+size_t kt_server_route_find(const char *method, const char *path, char *scratch, size_t size,
+                            const char *param[KT_HTTP_PARAMS_MAX], bool *path_known) {
     *path_known = false;
     for (size_t i = 0; i < kt_routes_count; i++) {
         const char *pp[KT_HTTP_PARAMS_MAX] = {0};
@@ -479,7 +479,7 @@ static enum MHD_Result dispatch(struct MHD_Connection *conn, request *rq, const 
     char scratch[1024];
     const char *param[KT_HTTP_PARAMS_MAX] = {0};
     bool path_known;
-    rq->route = route_find(method, url, scratch, sizeof scratch, param, &path_known);
+    rq->route = kt_server_route_find(method, url, scratch, sizeof scratch, param, &path_known);
     if (rq->route == kt_routes_count)
         return path_known ? send_error(conn, rq, 405, "this route does not take this method", 0)
                           : send_error(conn, rq, 404, "no such route", 0);

@@ -5,9 +5,11 @@
 #ifndef KT_SERVER_INT_H
 #define KT_SERVER_INT_H
 #include "keys.h"
+#include "members/members.h"
 #include "pos/pos.h"
 #include "store/store.h"
 
+#include <jansson.h>
 #include <microhttpd.h>
 
 /* A request body larger than this is refused with 413: a 1000-line basket is
@@ -55,6 +57,14 @@ typedef struct kt_route {
 
 extern const kt_route kt_routes[];
 extern const size_t kt_routes_count;
+
+/* The route for method + path (kt_routes_count when none); params point into
+ * `scratch`; *path_known when another method would match (405). */
+size_t kt_server_route_find(const char *method, const char *path, char *scratch, size_t size,
+                            const char *param[KT_HTTP_PARAMS_MAX], bool *path_known);
+/* A member document as POST /v1/members (create) or PATCH takes it, checked
+ * and applied to *m without touching the store; *out keeps the parsed object. */
+kt_rc kt_server_member_doc(const char *body, size_t len, bool create, kt_member *m, json_t **out, kt_err *err);
 
 /* server.c: commit through the group-commit writer when it runs, else here. */
 kt_rc kt_server_commit(kt_call *c, char **answer, kt_err *err);

@@ -198,6 +198,17 @@ static kt_rc columns(kt_csv *c, const char *const *names, const bool *required, 
 static const kt_csv_field empty = {"", 0};
 
 /* A row failed: stop, or count it and go on. */
+/* A line takes its receipt's member, store, day and minute, and is appended. */
+static kt_rc write_line(job *j, const rinfo *ri, kt_cols_line_row *row, kt_err *err) {
+    row->receipt = ri->receipt;
+    row->member = ri->member;
+    row->store = ri->store;
+    row->day = ri->day;
+    row->minute = ri->minute;
+    j->res->lines++;
+    return kt_cols_writer_line(j->w, row, err);
+}
+
 static kt_rc row_failed(job *j, kt_csv *c, kt_rc rc, kt_err *err) {
     at_row(c, rc, err);
     if (!j->o->skip_bad || rc != KT_EINVAL) return rc;
@@ -280,13 +291,7 @@ static kt_rc generic_lines(job *j, const char *path, kt_err *err) {
         if (r) { rc = row_failed(j, c, r, err); continue; }
         const rinfo *ri = &j->rs[at];
         if (ri->flags & KT_COLS_RETURN) { row.qty_milli = -row.qty_milli; row.amount = -row.amount; }
-        row.receipt = ri->receipt;
-        row.member = ri->member;
-        row.store = ri->store;
-        row.day = ri->day;
-        row.minute = ri->minute;
-        rc = kt_cols_writer_line(j->w, &row, err);
-        j->res->lines++;
+        rc = write_line(j, ri, &row, err);
     }
     kt_csv_close(c);
     return rc;
@@ -342,13 +347,7 @@ static kt_rc mapped(job *j, kt_err *err) {
         }
         if (!kt_add_i64(ri->amount, row.amount, &ri->amount)) { rc = at_row(c, kt_fail(err, KT_EINVAL, m->amount, "receipt total out of range"), err); break; }
         /* a line belongs where its receipt is: same member, store, day, minute */
-        row.receipt = ri->receipt;
-        row.member = ri->member;
-        row.store = ri->store;
-        row.day = ri->day;
-        row.minute = ri->minute;
-        rc = kt_cols_writer_line(j->w, &row, err);
-        j->res->lines++;
+        rc = write_line(j, ri, &row, err);
     }
     kt_csv_close(c);
     for (size_t i = 0; i < j->nrs && !rc; i++) {

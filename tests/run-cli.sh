@@ -36,8 +36,14 @@ run_block() { # $1 command, $2 expected file, $3 expected exit; appends to $fail
   fi
 }
 
+# Optional arguments: name globs (`bash tests/run-cli.sh 'basket*'`) to run only those tests.
 for t in "$top"/tests/cli/*.t; do
   name=$(basename "$t" .t)
+  if [ $# -gt 0 ]; then
+    keep=0
+    for g in "$@"; do case "$name" in $g) keep=1 ;; esac; done
+    [ $keep = 1 ] || continue
+  fi
   case_dir="$work/case-$name"
   rm -rf "$case_dir"; mkdir -p "$case_dir"
   export KARTA_DATA="data" KARTA_NOW="2026-03-01T10:00:00+03:00" KARTA_ACTOR="cli:test"

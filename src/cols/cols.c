@@ -197,6 +197,7 @@ static kt_rc write_atomic(const char *dir, const char *name, const char *content
 typedef struct seginfo { char name[32]; uint64_t receipts, lines; } seginfo;
 typedef struct manifest {
     uint32_t next_receipt, next_segment, member_op_max;
+    uint64_t op_mark;          /* checkout receipts (receipts.id) folded in: all ids <= op_mark */
     seginfo *segs;
     size_t nsegs, cap;
 } manifest;
@@ -229,6 +230,7 @@ static kt_rc manifest_read(const char *cols_dir, manifest *m, kt_err *err) {
         } else if (sscanf(line, "next_receipt %u", &v) == 1) m->next_receipt = v;
         else if (sscanf(line, "next_segment %u", &v) == 1) m->next_segment = v;
         else if (sscanf(line, "member_op_max %u", &v) == 1) m->member_op_max = v;
+        else if (sscanf(line, "op_receipt_mark %llu", &a) == 1) m->op_mark = a;
         else if (sscanf(line, "segment %31s %llu %llu", name, &a, &b) == 3) {
             memcpy(s.name, name, sizeof s.name);
             s.receipts = a;
@@ -245,6 +247,7 @@ static kt_rc manifest_write(const char *cols_dir, const manifest *m, kt_err *err
     char *buf = kt_xmalloc(cap);
     n += (size_t)snprintf(buf + n, cap - n, "karta-cols %d\nnext_receipt %u\nnext_segment %u\nmember_op_max %u\n",
                           KT_COLS_VERSION, m->next_receipt, m->next_segment, m->member_op_max);
+    if (m->op_mark) n += (size_t)snprintf(buf + n, cap - n, "op_receipt_mark %llu\n", (unsigned long long)m->op_mark);
     for (size_t i = 0; i < m->nsegs; i++)
         n += (size_t)snprintf(buf + n, cap - n, "segment %s %llu %llu\n", m->segs[i].name,
                               (unsigned long long)m->segs[i].receipts, (unsigned long long)m->segs[i].lines);
@@ -329,6 +332,7 @@ struct kt_cols_writer {
     wseg *segs;
     size_t nsegs, cap;
     uint32_t member_op_max;
+    uint64_t op_mark_next;        /* 0: keep the manifest's op_mark */
     void *scratch;                /* one column of a flush */
     bool published;
 };
@@ -451,6 +455,8 @@ kt_rc kt_cols_writer_open(const char *data_dir, kt_cols_writer **out, kt_err *er
 }
 
 uint32_t kt_cols_writer_next_receipt(const kt_cols_writer *w) { return w->man.next_receipt; }
+uint64_t kt_cols_writer_op_mark(const kt_cols_writer *w) { return w->man.op_mark; }
+void kt_cols_writer_set_op_mark(kt_cols_writer *w, uint64_t mark) { w->op_mark_next = mark; }
 
 kt_rc kt_cols_writer_dict(kt_cols_writer *w, kt_cols_dict_kind kind, const char *ext, size_t len,
                           uint32_t *out_id, kt_err *err) {
@@ -543,6 +549,7 @@ kt_rc kt_cols_writer_commit(kt_cols_writer *w, uint64_t *out_receipts, uint64_t 
         if (next_receipt >= UINT32_MAX) rc = kt_fail(err, KT_EINVAL, "receipts", "more than 2^32 receipts");
         next.next_receipt = (uint32_t)next_receipt;
         next.member_op_max = w->member_op_max;
+        if (w->op_mark_next > next.op_mark) next.op_mark = w->op_mark_next;
     }
     if (!rc) rc = manifest_write(w->cols, &next, err);
     free(next.segs);
@@ -620,6 +627,7 @@ const char *kt_cols_segment_name(const kt_cols *c, size_t seg) { return c->man.s
 uint64_t kt_cols_receipt_rows(const kt_cols *c) { return c->receipts; }
 uint64_t kt_cols_line_rows(const kt_cols *c) { return c->lines; }
 uint32_t kt_cols_member_op_max(const kt_cols *c) { return c->man.member_op_max; }
+uint64_t kt_cols_op_mark(const kt_cols *c) { return c->man.op_mark; }
 size_t kt_cols_dict_count(const kt_cols *c, kt_cols_dict_kind kind) { return c->dicts[kind].count; }
 
 const char *kt_cols_dict_name(const kt_cols *c, kt_cols_dict_kind kind, uint32_t id) {

@@ -109,6 +109,11 @@ kt_rc kt_cols_writer_dict(kt_cols_writer *w, kt_cols_dict_kind kind, const char 
                           uint32_t *out_id, kt_err *err);
 kt_rc kt_cols_writer_receipt(kt_cols_writer *w, const kt_cols_receipt_row *row, kt_err *err);
 kt_rc kt_cols_writer_line(kt_cols_writer *w, const kt_cols_line_row *row, kt_err *err);
+/* Checkout receipts (operational receipts.id) already in the columns: every
+ * id <= the mark (see analytics/actx.h, P12). SET takes effect at commit, in
+ * the same manifest rename as the rows, so a fold is never counted twice. */
+uint64_t kt_cols_writer_op_mark(const kt_cols_writer *w);
+void kt_cols_writer_set_op_mark(kt_cols_writer *w, uint64_t mark);
 /* Publish: fsync every file, rename the segment directories into place, write
  * the dictionaries and the manifest (temp, fsync, rename). OUT counts may be NULL. */
 kt_rc kt_cols_writer_commit(kt_cols_writer *w, uint64_t *out_receipts, uint64_t *out_lines, kt_err *err);
@@ -131,6 +136,8 @@ uint64_t kt_cols_line_rows(const kt_cols *c);
 /* Highest operational member id that appears (0 if none). */
 uint32_t kt_cols_member_op_max(const kt_cols *c);
 size_t kt_cols_dict_count(const kt_cols *c, kt_cols_dict_kind kind);
+/* The published op_mark (see kt_cols_writer_set_op_mark). */
+uint64_t kt_cols_op_mark(const kt_cols *c);
 /* External id of a dictionary id (with KT_COLS_FOREIGN set), or NULL. */
 const char *kt_cols_dict_name(const kt_cols *c, kt_cols_dict_kind kind, uint32_t id);
 

@@ -1,0 +1,741 @@
+/*
+ * actx.c - the analysis context (actx.h): columns + the checkout delta as one
+ * list of segments, dimension tables read in bulk from the operational store,
+ * filters, and the batch-parallel scan every analysis uses.
+ */
+#include "analytics/actx.h"
+#include "core/date.h"
+#include "store/store.h"
+
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+typedef struct names {
+    char **v;                  /* by compact index; NULL: not loaded or none */
+    size_t n;
+    bool loaded;
+} names;
+
+typedef struct group_table {
+    size_t n;
+    char **name;               /* code / brand name / sku */
+    char **title;              /* display name or NULL */
+    uint32_t *parent;          /* categories only */
+} group_table;
+
+struct kt_actx {
+    kt_cols *c;
+    kt_store *st;
+    uint32_t op_slots[3];       /* per dimension: operational ids 0..op_slots-1 */
+    size_t count[3];
+    names nm[3];
+    /* segments: the published ones, then the delta (if any rows) */
+    size_t nsegs;
+    kt_cols_receipts *rsegs;
+    kt_cols_lines *lsegs;
+    bool mapped;
+    /* the checkout delta's own arrays (P12) */
+    struct {
+        size_t nr, nl;
+        uint32_t *r_receipt, *r_member, *r_store;
+        int32_t *r_day;
+        uint16_t *r_minute;
+        uint8_t *r_flags;
+        int64_t *r_amount;
+        uint32_t *l_receipt, *l_member, *l_store, *l_sku;
+        int32_t *l_day;
+        uint16_t *l_minute;
+        int64_t *l_qty, *l_amount;
+        char **extra_sku;      /* SKUs neither the store nor the dictionary knows */
+        size_t nextra;
+    } d;
+    /* products */
+    bool products;
+    uint32_t *sku_cat, *sku_brand;   /* by SKU index */
+    uint32_t *cat_top;               /* by category group */
+    group_table cats, brands;
+    /* stores and members */
+    bool stores, members;
+    char **store_region;             /* by store index */
+    kt_strmap *store_by_code;
+    kt_actx_member *profiles;        /* by member index; registered_day == KT_DAY_NONE and !sex: unknown */
+    bool *has_profile;
+    uint8_t *store_mask;
+    kt_day last_day;
+    bool last_day_known;
+};
+
+static char *dup_or_null(const char *s) { return s ? kt_xstrdup(s) : NULL; }
+
+kt_cols *kt_actx_cols(kt_actx *a) { return a->c; }
+kt_store *kt_actx_store(kt_actx *a) { return a->st; }
+size_t kt_actx_count(const kt_actx *a, kt_adim d) { return a->count[d]; }
+uint32_t kt_actx_op_slots(const kt_actx *a, kt_adim d) { return a->op_slots[d]; }
+uint32_t kt_actx_index(const kt_actx *a, kt_adim d, uint32_t cols_id) {
+    return kt_actx_index_of(a->op_slots[d], cols_id);
+}
+
+/* ---- the checkout delta (P12) ---- */
+typedef struct delta_rcpt { int64_t id; uint32_t dense; uint32_t member, store; int32_t day; uint16_t minute; } delta_rcpt;
+
+static kt_rc load_delta(kt_actx *a, kt_err *err) {
+    if (!a->st) return KT_OK;
+    uint64_t mark = kt_cols_op_mark(a->c);
+    kt_cursor *cur;
+    kt_rc rc = kt_store_query(a->st, KT_Q_ACTX_DELTA_RECEIPTS, (kt_val[]){KT_VI(mark)}, 1, &cur, err);
+    if (rc) return rc;
+    size_t cap = 0, n = 0;
+    delta_rcpt *dr = NULL;
+    uint32_t dense = 0x7FFFFFFFu; /* delta receipt ids count down from the top: never clash with published ones */
+    for (;;) {
+        bool has;
+        if ((rc = kt_store_step(cur, &has, err)) || !has) break;
+        if (n == cap) {
+            cap = cap ? cap * 2 : 1024;
+            dr = kt_xrealloc(dr, cap * sizeof *dr);
+            a->d.r_receipt = kt_xrealloc(a->d.r_receipt, cap * sizeof *a->d.r_receipt);
+            a->d.r_member = kt_xrealloc(a->d.r_member, cap * sizeof *a->d.r_member);
+            a->d.r_store = kt_xrealloc(a->d.r_store, cap * sizeof *a->d.r_store);
+            a->d.r_day = kt_xrealloc(a->d.r_day, cap * sizeof *a->d.r_day);
+            a->d.r_minute = kt_xrealloc(a->d.r_minute, cap * sizeof *a->d.r_minute);
+            a->d.r_flags = kt_xrealloc(a->d.r_flags, cap * sizeof *a->d.r_flags);
+            a->d.r_amount = kt_xrealloc(a->d.r_amount, cap * sizeof *a->d.r_amount);
+        }
+        int64_t at = kt_col_int(cur, 4), off = kt_col_int(cur, 5);
+        int64_t local = at + off * 60;
+        int64_t sec = ((local % 86400) + 86400) % 86400;
+        bool refund = !strcmp(kt_col_text(cur, 2) ? kt_col_text(cur, 2) : "", "refund");
+        dr[n] = (delta_rcpt){kt_col_int(cur, 0), dense--, (uint32_t)kt_col_int(cur, 3), (uint32_t)kt_col_int(cur, 1),
+                             (int32_t)kt_col_int(cur, 6), (uint16_t)(sec / 60)};
+        a->d.r_receipt[n] = dr[n].dense;
+        a->d.r_member[n] = dr[n].member;
+        a->d.r_store[n] = dr[n].store;
+        a->d.r_day[n] = dr[n].day;
+        a->d.r_minute[n] = dr[n].minute;
+        a->d.r_flags[n] = refund ? KT_COLS_RETURN : 0;
+        a->d.r_amount[n] = kt_col_int(cur, 7); /* refunds are stored negative */
+        n++;
+    }
+    kt_store_end(cur);
+    a->d.nr = n;
+    if (rc || n == 0) { free(dr); return rc; }
+    rc = kt_store_query(a->st, KT_Q_ACTX_DELTA_LINES, (kt_val[]){KT_VI(mark)}, 1, &cur, err);
+    if (rc) { free(dr); return rc; }
+    size_t lcap = 0, ln = 0, ri = 0;
+    kt_strmap *extra = NULL;
+    for (;;) {
+        bool has;
+        if ((rc = kt_store_step(cur, &has, err)) || !has) break;
+        int64_t rid = kt_col_int(cur, 0);
+        while (ri < n && dr[ri].id < rid) ri++;
+        if (ri == n || dr[ri].id != rid) continue; /* a receipt committed after the header query: next time */
+        if (ln == lcap) {
+            lcap = lcap ? lcap * 2 : 4096;
+            a->d.l_receipt = kt_xrealloc(a->d.l_receipt, lcap * sizeof *a->d.l_receipt);
+            a->d.l_member = kt_xrealloc(a->d.l_member, lcap * sizeof *a->d.l_member);
+            a->d.l_store = kt_xrealloc(a->d.l_store, lcap * sizeof *a->d.l_store);
+            a->d.l_sku = kt_xrealloc(a->d.l_sku, lcap * sizeof *a->d.l_sku);
+            a->d.l_day = kt_xrealloc(a->d.l_day, lcap * sizeof *a->d.l_day);
+            a->d.l_minute = kt_xrealloc(a->d.l_minute, lcap * sizeof *a->d.l_minute);
+            a->d.l_qty = kt_xrealloc(a->d.l_qty, lcap * sizeof *a->d.l_qty);
+            a->d.l_amount = kt_xrealloc(a->d.l_amount, lcap * sizeof *a->d.l_amount);
+        }
+        uint32_t sku;
+        if (!kt_col_null(cur, 1)) sku = (uint32_t)kt_col_int(cur, 1);
+        else {
+            /* A SKU the catalogue does not know: the dictionary's id if it has
+             * one, else an id of this context's own after the dictionary. */
+            const char *s = kt_col_text(cur, 2) ? kt_col_text(cur, 2) : "";
+            uint32_t v = 0;
+            size_t dn = kt_cols_dict_count(a->c, KT_DICT_SKU);
+            if (!extra) {
+                extra = kt_strmap_new();
+                for (size_t k = 0; k < dn; k++) {
+                    const char *e = kt_cols_dict_name(a->c, KT_DICT_SKU, (uint32_t)k | KT_COLS_FOREIGN);
+                    kt_strmap_put(extra, e, strlen(e), (uint32_t)k);
+                }
+            }
+            {
+                if (!kt_strmap_get(extra, s, strlen(s), &v)) {
+                    v = (uint32_t)(dn + a->d.nextra);
+                    kt_strmap_put(extra, s, strlen(s), v);
+                    a->d.extra_sku = kt_xrealloc(a->d.extra_sku, (a->d.nextra + 1) * sizeof *a->d.extra_sku);
+                    a->d.extra_sku[a->d.nextra++] = kt_xstrdup(s);
+                }
+            }
+            sku = v | KT_COLS_FOREIGN;
+        }
+        bool refund = a->d.r_flags[ri] & KT_COLS_RETURN;
+        int64_t qty = kt_col_int(cur, 3);
+        a->d.l_receipt[ln] = dr[ri].dense;
+        a->d.l_member[ln] = dr[ri].member;
+        a->d.l_store[ln] = dr[ri].store;
+        a->d.l_sku[ln] = sku;
+        a->d.l_day[ln] = dr[ri].day;
+        a->d.l_minute[ln] = dr[ri].minute;
+        a->d.l_qty[ln] = refund && qty > 0 ? -qty : qty;
+        a->d.l_amount[ln] = kt_col_int(cur, 4);
+        ln++;
+    }
+    kt_store_end(cur);
+    kt_strmap_free(extra);
+    free(dr);
+    a->d.nl = ln;
+    return rc;
+}
+
+/* ---- open / close ---- */
+kt_rc kt_actx_open(const char *data_dir, kt_actx **out, kt_err *err) {
+    kt_actx *a = kt_xcalloc(1, sizeof *a);
+    kt_rc rc = kt_cols_open(data_dir, &a->c, err);
+    char path[4096];
+    struct stat sb;
+    snprintf(path, sizeof path, "%s/karta.db", data_dir);
+    if (!rc && stat(path, &sb) == 0) rc = kt_store_open(data_dir, 0, &a->st, err);
+    uint32_t cols_member_max = a->c ? kt_cols_member_op_max(a->c) : 0;
+    int64_t maxid[3] = {cols_member_max, 0, 0};
+    if (!rc && a->st) {
+        kt_cursor *cur;
+        bool has;
+        rc = kt_store_query(a->st, KT_Q_ACTX_MAX_IDS, NULL, 0, &cur, err);
+        if (!rc) rc = kt_store_step(cur, &has, err);
+        if (!rc && has)
+            for (int k = 0; k < 3; k++)
+                if (kt_col_int(cur, k) > maxid[k]) maxid[k] = kt_col_int(cur, k);
+        if (!rc) kt_store_end(cur);
+    }
+    if (!rc) rc = load_delta(a, err);
+    if (rc) { kt_actx_close(a); return rc; }
+    for (int k = 0; k < 3; k++) {
+        a->op_slots[k] = (uint32_t)maxid[k] + 1;
+        a->count[k] = a->op_slots[k] + kt_cols_dict_count(a->c, (kt_cols_dict_kind)k) + (k == KT_ADIM_SKU ? a->d.nextra : 0);
+    }
+    *out = a;
+    return KT_OK;
+}
+
+static void names_free(names *n) {
+    if (n->v)
+        for (size_t i = 0; i < n->n; i++) free(n->v[i]);
+    free(n->v);
+}
+
+static void groups_free(group_table *g) {
+    for (size_t i = 0; i < g->n; i++) { free(g->name[i]); free(g->title[i]); }
+    free(g->name);
+    free(g->title);
+    free(g->parent);
+}
+
+void kt_actx_close(kt_actx *a) {
+    if (!a) return;
+    for (int k = 0; k < 3; k++) names_free(&a->nm[k]);
+    free(a->rsegs);
+    free(a->lsegs);
+    free(a->d.r_receipt); free(a->d.r_member); free(a->d.r_store); free(a->d.r_day);
+    free(a->d.r_minute); free(a->d.r_flags); free(a->d.r_amount);
+    free(a->d.l_receipt); free(a->d.l_member); free(a->d.l_store); free(a->d.l_sku);
+    free(a->d.l_day); free(a->d.l_minute); free(a->d.l_qty); free(a->d.l_amount);
+    for (size_t i = 0; i < a->d.nextra; i++) free(a->d.extra_sku[i]);
+    free(a->d.extra_sku);
+    free(a->sku_cat);
+    free(a->sku_brand);
+    free(a->cat_top);
+    groups_free(&a->cats);
+    groups_free(&a->brands);
+    if (a->store_region)
+        for (size_t i = 0; i < a->count[KT_ADIM_STORE]; i++) free(a->store_region[i]);
+    free(a->store_region);
+    kt_strmap_free(a->store_by_code);
+    if (a->profiles)
+        for (size_t i = 0; i < a->count[KT_ADIM_MEMBER]; i++) {
+            free((char *)a->profiles[i].city);
+            free((char *)a->profiles[i].region);
+        }
+    free(a->profiles);
+    free(a->has_profile);
+    free(a->store_mask);
+    kt_cols_close(a->c);
+    kt_store_close(a->st);
+    free(a);
+}
+
+/* ---- names ---- */
+/* The external id of a compact index from the dictionary (or the delta's own SKUs). */
+static const char *dict_name(const kt_actx *a, kt_adim d, uint32_t index) {
+    if (index < a->op_slots[d]) return NULL;
+    uint32_t e = index - a->op_slots[d];
+    size_t dn = kt_cols_dict_count(a->c, (kt_cols_dict_kind)d);
+    if (e < dn) return kt_cols_dict_name(a->c, (kt_cols_dict_kind)d, e | KT_COLS_FOREIGN);
+    if (d == KT_ADIM_SKU && e - dn < a->d.nextra) return a->d.extra_sku[e - dn];
+    return NULL;
+}
+
+kt_rc kt_actx_load_names(kt_actx *a, kt_adim d, kt_err *err) {
+    names *n = &a->nm[d];
+    if (n->loaded) return KT_OK;
+    n->n = a->count[d];
+    n->v = kt_xcalloc(n->n ? n->n : 1, sizeof *n->v);
+    n->loaded = true;
+    if (!a->st) return KT_OK;
+    kt_query q = d == KT_ADIM_MEMBER ? KT_Q_ACTX_MEMBER_NAMES : d == KT_ADIM_STORE ? KT_Q_ACTX_STORES : KT_Q_ACTX_PRODUCTS;
+    kt_cursor *cur;
+    kt_rc rc = kt_store_query(a->st, q, NULL, 0, &cur, err);
+    if (rc) return rc;
+    for (;;) {
+        bool has;
+        if ((rc = kt_store_step(cur, &has, err)) || !has) break;
+        int64_t id = kt_col_int(cur, 0);
+        if (id < 0 || (uint64_t)id >= a->op_slots[d]) continue;
+        const char *s = kt_col_text(cur, 1);
+        if (s) n->v[id] = kt_xstrdup(s);
+    }
+    kt_store_end(cur);
+    return rc;
+}
+
+const char *kt_actx_name(kt_actx *a, kt_adim d, uint32_t index) {
+    names *n = &a->nm[d];
+    if (!n->loaded) {
+        kt_err ignore = {0};
+        if (kt_actx_load_names(a, d, &ignore)) kt_err_clear(&ignore);
+    }
+    if (index >= n->n) return "?";
+    if (n->v[index]) return n->v[index];
+    const char *s = dict_name(a, d, index);
+    char b[24];
+    snprintf(b, sizeof b, "#%u", index);
+    n->v[index] = kt_xstrdup(s ? s : b);
+    return n->v[index];
+}
+
+/* ---- products ---- */
+static void groups_push(group_table *g, const char *name, const char *title, uint32_t parent) {
+    g->name = kt_xrealloc(g->name, (g->n + 1) * sizeof *g->name);
+    g->title = kt_xrealloc(g->title, (g->n + 1) * sizeof *g->title);
+    g->parent = kt_xrealloc(g->parent, (g->n + 1) * sizeof *g->parent);
+    g->name[g->n] = kt_xstrdup(name ? name : "");
+    g->title[g->n] = dup_or_null(title);
+    g->parent[g->n] = parent;
+    g->n++;
+}
+
+/* A binary search over sorted ids. */
+typedef struct idmap { int64_t *ids; size_t n; } idmap;
+static uint32_t idmap_find(const idmap *m, int64_t id) {
+    size_t lo = 0, hi = m->n;
+    while (lo < hi) {
+        size_t mid = (lo + hi) / 2;
+        if (m->ids[mid] < id) lo = mid + 1;
+        else hi = mid;
+    }
+    return lo < m->n && m->ids[lo] == id ? (uint32_t)lo : KT_ACTX_NONE;
+}
+
+kt_rc kt_actx_load_products(kt_actx *a, kt_err *err) {
+    if (a->products) return KT_OK;
+    size_t ns = a->count[KT_ADIM_SKU];
+    a->sku_cat = kt_xmalloc((ns ? ns : 1) * sizeof *a->sku_cat);
+    a->sku_brand = kt_xmalloc((ns ? ns : 1) * sizeof *a->sku_brand);
+    for (size_t i = 0; i < ns; i++) a->sku_cat[i] = a->sku_brand[i] = KT_ACTX_NONE;
+    a->products = true;
+    if (!a->st) return KT_OK;
+    kt_cursor *cur;
+    idmap cats = {0}, brands = {0};
+    kt_rc rc = kt_store_query(a->st, KT_Q_ACTX_CATEGORIES, NULL, 0, &cur, err);
+    int64_t *parent_ids = NULL;
+    while (!rc) {
+        bool has;
+        if ((rc = kt_store_step(cur, &has, err)) || !has) break;
+        cats.ids = kt_xrealloc(cats.ids, (cats.n + 1) * sizeof *cats.ids);
+        parent_ids = kt_xrealloc(parent_ids, (cats.n + 1) * sizeof *parent_ids);
+        cats.ids[cats.n] = kt_col_int(cur, 0);
+        parent_ids[cats.n] = kt_col_null(cur, 3) ? -1 : kt_col_int(cur, 3);
+        cats.n++;
+        groups_push(&a->cats, kt_col_text(cur, 1), kt_col_text(cur, 2), KT_ACTX_NONE);
+    }
+    if (!rc) kt_store_end(cur);
+    for (size_t i = 0; i < cats.n; i++) a->cats.parent[i] = parent_ids[i] < 0 ? KT_ACTX_NONE : idmap_find(&cats, parent_ids[i]);
+    free(parent_ids);
+    a->cat_top = kt_xmalloc((cats.n ? cats.n : 1) * sizeof *a->cat_top);
+    for (size_t i = 0; i < cats.n; i++) {
+        uint32_t t = (uint32_t)i;
+        for (int depth = 0; depth < 16 && a->cats.parent[t] != KT_ACTX_NONE; depth++) t = a->cats.parent[t];
+        a->cat_top[i] = t;
+    }
+    if (!rc) rc = kt_store_query(a->st, KT_Q_ACTX_BRANDS, NULL, 0, &cur, err);
+    while (!rc) {
+        bool has;
+        if ((rc = kt_store_step(cur, &has, err)) || !has) break;
+        brands.ids = kt_xrealloc(brands.ids, (brands.n + 1) * sizeof *brands.ids);
+        brands.ids[brands.n++] = kt_col_int(cur, 0);
+        groups_push(&a->brands, kt_col_text(cur, 1), NULL, KT_ACTX_NONE);
+    }
+    if (!rc) kt_store_end(cur);
+    /* products: by operational id, and dictionary SKUs by their external id */
+    kt_strmap *by_sku = kt_cols_dict_count(a->c, KT_DICT_SKU) + a->d.nextra ? kt_strmap_new() : NULL;
+    if (!rc) rc = kt_store_query(a->st, KT_Q_ACTX_PRODUCTS, NULL, 0, &cur, err);
+    uint32_t *by_sku_cat = NULL, *by_sku_brand = NULL;
+    size_t nby = 0;
+    while (!rc) {
+        bool has;
+        if ((rc = kt_store_step(cur, &has, err)) || !has) break;
+        int64_t id = kt_col_int(cur, 0);
+        uint32_t cat = idmap_find(&cats, kt_col_int(cur, 3));
+        uint32_t br = kt_col_null(cur, 4) ? KT_ACTX_NONE : idmap_find(&brands, kt_col_int(cur, 4));
+        if (id >= 0 && (uint64_t)id < a->op_slots[KT_ADIM_SKU]) {
+            a->sku_cat[id] = cat;
+            a->sku_brand[id] = br;
+        }
+        if (by_sku && kt_col_text(cur, 1)) {
+            const char *s = kt_col_text(cur, 1);
+            by_sku_cat = kt_xrealloc(by_sku_cat, (nby + 1) * sizeof *by_sku_cat);
+            by_sku_brand = kt_xrealloc(by_sku_brand, (nby + 1) * sizeof *by_sku_brand);
+            by_sku_cat[nby] = cat;
+            by_sku_brand[nby] = br;
+            kt_strmap_put(by_sku, s, strlen(s), (uint32_t)nby++);
+        }
+    }
+    if (!rc) kt_store_end(cur);
+    if (!rc && by_sku)
+        for (size_t i = a->op_slots[KT_ADIM_SKU]; i < ns; i++) {
+            const char *s = dict_name(a, KT_ADIM_SKU, (uint32_t)i);
+            uint32_t k;
+            if (s && kt_strmap_get(by_sku, s, strlen(s), &k)) {
+                a->sku_cat[i] = by_sku_cat[k];
+                a->sku_brand[i] = by_sku_brand[k];
+            }
+        }
+    kt_strmap_free(by_sku);
+    free(by_sku_cat);
+    free(by_sku_brand);
+    free(cats.ids);
+    free(brands.ids);
+    return rc;
+}
+
+uint32_t kt_actx_sku_group(const kt_actx *a, kt_alevel level, uint32_t sku_index) {
+    if (level == KT_ALEVEL_SKU) return sku_index;
+    if (!a->products || sku_index >= a->count[KT_ADIM_SKU]) return KT_ACTX_NONE;
+    if (level == KT_ALEVEL_BRAND) return a->sku_brand[sku_index];
+    uint32_t c = a->sku_cat[sku_index];
+    if (c == KT_ACTX_NONE || level == KT_ALEVEL_CATEGORY) return c;
+    return a->cat_top[c];
+}
+
+size_t kt_actx_group_count(const kt_actx *a, kt_alevel level) {
+    switch (level) {
+    case KT_ALEVEL_SKU: return a->count[KT_ADIM_SKU];
+    case KT_ALEVEL_CATEGORY:
+    case KT_ALEVEL_TOP: return a->cats.n;
+    case KT_ALEVEL_BRAND: return a->brands.n;
+    }
+    return 0;
+}
+
+const char *kt_actx_group_name(kt_actx *a, kt_alevel level, uint32_t group) {
+    if (level == KT_ALEVEL_SKU) return kt_actx_name(a, KT_ADIM_SKU, group);
+    const group_table *g = level == KT_ALEVEL_BRAND ? &a->brands : &a->cats;
+    return group < g->n ? g->name[group] : "?";
+}
+
+const char *kt_actx_group_title(const kt_actx *a, kt_alevel level, uint32_t group) {
+    if (level == KT_ALEVEL_SKU) return NULL;
+    const group_table *g = level == KT_ALEVEL_BRAND ? &a->brands : &a->cats;
+    return group < g->n ? g->title[group] : NULL;
+}
+
+uint32_t kt_actx_category_parent(const kt_actx *a, uint32_t category) {
+    return category < a->cats.n ? a->cats.parent[category] : KT_ACTX_NONE;
+}
+
+kt_rc kt_actx_parse_level(const char *s, const char *option, kt_alevel *out, kt_err *err) {
+    if (!s || !strcmp(s, "sku")) *out = KT_ALEVEL_SKU;
+    else if (!strcmp(s, "category")) *out = KT_ALEVEL_CATEGORY;
+    else if (!strcmp(s, "top")) *out = KT_ALEVEL_TOP;
+    else if (!strcmp(s, "brand")) *out = KT_ALEVEL_BRAND;
+    else return kt_fail(err, KT_EUSAGE, option, "want sku, category, top or brand, not \"%.40s\"", s);
+    return KT_OK;
+}
+
+/* ---- stores ---- */
+kt_rc kt_actx_load_stores(kt_actx *a, kt_err *err) {
+    if (a->stores) return KT_OK;
+    size_t n = a->count[KT_ADIM_STORE];
+    a->store_region = kt_xcalloc(n ? n : 1, sizeof *a->store_region);
+    a->store_by_code = kt_strmap_new();
+    a->stores = true;
+    kt_rc rc = KT_OK;
+    char **region_by_code = NULL;
+    size_t nrc = 0;
+    kt_strmap *op_code = kt_strmap_new();
+    if (a->st) {
+        kt_cursor *cur;
+        rc = kt_store_query(a->st, KT_Q_ACTX_STORES, NULL, 0, &cur, err);
+        while (!rc) {
+            bool has;
+            if ((rc = kt_store_step(cur, &has, err)) || !has) break;
+            int64_t id = kt_col_int(cur, 0);
+            const char *code = kt_col_text(cur, 1), *region = kt_col_text(cur, 2);
+            if (id >= 0 && (uint64_t)id < a->op_slots[KT_ADIM_STORE]) {
+                a->store_region[id] = dup_or_null(region);
+                if (code) kt_strmap_put(a->store_by_code, code, strlen(code), (uint32_t)id);
+            }
+            if (code) {
+                region_by_code = kt_xrealloc(region_by_code, (nrc + 1) * sizeof *region_by_code);
+                region_by_code[nrc] = dup_or_null(region);
+                kt_strmap_put(op_code, code, strlen(code), (uint32_t)nrc++);
+            }
+        }
+        if (!rc) kt_store_end(cur);
+    }
+    for (size_t i = a->op_slots[KT_ADIM_STORE]; i < n && !rc; i++) {
+        const char *s = dict_name(a, KT_ADIM_STORE, (uint32_t)i);
+        uint32_t k;
+        if (!s) continue;
+        if (kt_strmap_get(op_code, s, strlen(s), &k)) a->store_region[i] = dup_or_null(region_by_code[k]);
+        if (!kt_strmap_get(a->store_by_code, s, strlen(s), &k)) kt_strmap_put(a->store_by_code, s, strlen(s), (uint32_t)i);
+    }
+    for (size_t i = 0; i < nrc; i++) free(region_by_code[i]);
+    free(region_by_code);
+    kt_strmap_free(op_code);
+    return rc;
+}
+
+const char *kt_actx_store_region(const kt_actx *a, uint32_t store_index) {
+    return a->stores && store_index < a->count[KT_ADIM_STORE] ? a->store_region[store_index] : NULL;
+}
+
+/* ---- members ---- */
+kt_rc kt_actx_load_members(kt_actx *a, kt_err *err) {
+    if (a->members) return KT_OK;
+    size_t n = a->count[KT_ADIM_MEMBER];
+    a->profiles = kt_xcalloc(n ? n : 1, sizeof *a->profiles);
+    a->has_profile = kt_xcalloc(n ? n : 1, sizeof *a->has_profile);
+    a->members = true;
+    if (!a->st) return KT_OK;
+    kt_cursor *cur;
+    kt_rc rc = kt_store_query(a->st, KT_Q_ACTX_MEMBERS, NULL, 0, &cur, err);
+    kt_actx_member *by_op = NULL;
+    size_t nop = a->op_slots[KT_ADIM_MEMBER];
+    while (!rc) {
+        bool has;
+        if ((rc = kt_store_step(cur, &has, err)) || !has) break;
+        int64_t id = kt_col_int(cur, 0);
+        if (id < 0 || (uint64_t)id >= nop) continue;
+        const char *sex = kt_col_text(cur, 1);
+        kt_actx_member p = {
+            .sex = sex && (sex[0] == 'M' || sex[0] == 'F') ? sex[0] : 0,
+            .birth_day = kt_col_null(cur, 2) ? KT_DAY_NONE : (kt_day)kt_col_int(cur, 2),
+            .registered_day = (kt_day)kt_col_int(cur, 3),
+            .reg_store = kt_col_null(cur, 4) ? KT_ACTX_NONE : (uint32_t)kt_col_int(cur, 4),
+            .city = dup_or_null(kt_col_text(cur, 5)),
+            .region = dup_or_null(kt_col_text(cur, 6)),
+            .has_favourite = kt_col_int(cur, 7) != 0,
+        };
+        a->profiles[id] = p;
+        a->has_profile[id] = true;
+    }
+    if (!rc) kt_store_end(cur);
+    (void)by_op;
+    /* dictionary members named by a card number or an ext_id the store knows */
+    if (!rc && n > nop) {
+        kt_strmap *who = kt_strmap_new();
+        rc = kt_store_query(a->st, KT_Q_ACTX_CARD_MEMBERS, NULL, 0, &cur, err);
+        while (!rc) {
+            bool has;
+            if ((rc = kt_store_step(cur, &has, err)) || !has) break;
+            const char *s = kt_col_text(cur, 0);
+            if (s) kt_strmap_put(who, s, strlen(s), (uint32_t)kt_col_int(cur, 1));
+        }
+        if (!rc) kt_store_end(cur);
+        if (!rc) rc = kt_actx_load_names(a, KT_ADIM_MEMBER, err);
+        for (size_t i = 1; i < nop && !rc; i++)
+            if (a->nm[KT_ADIM_MEMBER].v[i]) {
+                const char *s = a->nm[KT_ADIM_MEMBER].v[i];
+                kt_strmap_put(who, s, strlen(s), (uint32_t)i);
+            }
+        for (size_t i = nop; i < n && !rc; i++) {
+            const char *s = dict_name(a, KT_ADIM_MEMBER, (uint32_t)i);
+            uint32_t m;
+            if (s && kt_strmap_get(who, s, strlen(s), &m) && m < nop && a->has_profile[m]) {
+                a->profiles[i] = a->profiles[m];
+                a->profiles[i].city = dup_or_null(a->profiles[m].city);
+                a->profiles[i].region = dup_or_null(a->profiles[m].region);
+                a->has_profile[i] = true;
+            }
+        }
+        kt_strmap_free(who);
+    }
+    return rc;
+}
+
+const kt_actx_member *kt_actx_member_profile(const kt_actx *a, uint32_t member_index) {
+    if (!a->members || member_index >= a->count[KT_ADIM_MEMBER] || !a->has_profile[member_index]) return NULL;
+    return &a->profiles[member_index];
+}
+
+/* ---- segments and scans ---- */
+static kt_rc map_all(kt_actx *a, kt_err *err) {
+    if (a->mapped) return KT_OK;
+    size_t ns = kt_cols_segment_count(a->c);
+    size_t total = ns + (a->d.nr ? 1 : 0);
+    a->rsegs = kt_xcalloc(total ? total : 1, sizeof *a->rsegs);
+    a->lsegs = kt_xcalloc(total ? total : 1, sizeof *a->lsegs);
+    for (size_t i = 0; i < ns; i++) {
+        kt_rc rc = kt_cols_map_receipts(a->c, i, &a->rsegs[i], err);
+        if (!rc) rc = kt_cols_map_lines(a->c, i, &a->lsegs[i], err);
+        if (rc) return rc;
+    }
+    if (a->d.nr) {
+        a->rsegs[ns] = (kt_cols_receipts){a->d.nr, a->d.r_receipt, a->d.r_member, a->d.r_store, a->d.r_day,
+                                          a->d.r_minute, a->d.r_flags, a->d.r_amount};
+        a->lsegs[ns] = (kt_cols_lines){a->d.nl, a->d.l_receipt, a->d.l_member, a->d.l_store, a->d.l_sku,
+                                       a->d.l_day, a->d.l_minute, a->d.l_qty, a->d.l_amount};
+    }
+    a->nsegs = total;
+    a->mapped = true;
+    return KT_OK;
+}
+
+uint64_t kt_actx_line_rows(kt_actx *a) { return kt_cols_line_rows(a->c) + a->d.nl; }
+uint64_t kt_actx_receipt_rows(kt_actx *a) { return kt_cols_receipt_rows(a->c) + a->d.nr; }
+
+typedef struct scan {
+    kt_actx *a;
+    bool lines;
+    kt_ascan_lines_fn lfn;
+    kt_ascan_receipts_fn rfn;
+    void *const *states;
+    size_t *starts;            /* batch b covers segment seg_of[b], rows starts[b].. */
+    size_t *seg_of;
+    size_t nbatches;
+    atomic_size_t next;
+} scan;
+
+typedef struct worker { scan *s; int index; } worker;
+
+static void *scan_work(void *arg) {
+    worker *w = arg;
+    scan *s = w->s;
+    for (;;) {
+        size_t b = atomic_fetch_add(&s->next, 1);
+        if (b >= s->nbatches) break;
+        size_t seg = s->seg_of[b], begin = s->starts[b];
+        size_t rows = s->lines ? s->a->lsegs[seg].rows : s->a->rsegs[seg].rows;
+        size_t end = begin + KT_COLS_BATCH_ROWS < rows ? begin + KT_COLS_BATCH_ROWS : rows;
+        if (s->lines) s->lfn(s->states[w->index], &s->a->lsegs[seg], begin, end);
+        else s->rfn(s->states[w->index], &s->a->rsegs[seg], begin, end);
+    }
+    return NULL;
+}
+
+static kt_rc scan_run(kt_actx *a, int threads, bool lines, kt_ascan_lines_fn lfn, kt_ascan_receipts_fn rfn,
+                      void *const *states, kt_err *err) {
+    kt_rc rc = map_all(a, err);
+    if (rc) return rc;
+    if (threads < 1) threads = 1;
+    if (threads > KT_ACTX_THREADS_MAX) threads = KT_ACTX_THREADS_MAX;
+    scan s = {.a = a, .lines = lines, .lfn = lfn, .rfn = rfn, .states = states};
+    size_t cap = 0;
+    for (size_t seg = 0; seg < a->nsegs; seg++) {
+        size_t rows = lines ? a->lsegs[seg].rows : a->rsegs[seg].rows;
+        for (size_t start = 0; start < rows; start += KT_COLS_BATCH_ROWS) {
+            if (s.nbatches == cap) {
+                cap = cap ? cap * 2 : 64;
+                s.starts = kt_xrealloc(s.starts, cap * sizeof *s.starts);
+                s.seg_of = kt_xrealloc(s.seg_of, cap * sizeof *s.seg_of);
+            }
+            s.starts[s.nbatches] = start;
+            s.seg_of[s.nbatches++] = seg;
+        }
+    }
+    atomic_init(&s.next, 0);
+    if ((size_t)threads > s.nbatches) threads = s.nbatches ? (int)s.nbatches : 1;
+    worker w[KT_ACTX_THREADS_MAX];
+    pthread_t t[KT_ACTX_THREADS_MAX];
+    int started = 0;
+    for (int i = 1; i < threads; i++) {
+        w[i] = (worker){&s, i};
+        if (pthread_create(&t[i], NULL, scan_work, &w[i])) break;
+        started = i;
+    }
+    w[0] = (worker){&s, 0};
+    scan_work(&w[0]);
+    for (int i = 1; i <= started; i++) pthread_join(t[i], NULL);
+    free(s.starts);
+    free(s.seg_of);
+    return KT_OK;
+}
+
+kt_rc kt_actx_scan_lines(kt_actx *a, int threads, kt_ascan_lines_fn fn, void *const *states, kt_err *err) {
+    return scan_run(a, threads, true, fn, NULL, states, err);
+}
+
+kt_rc kt_actx_scan_receipts(kt_actx *a, int threads, kt_ascan_receipts_fn fn, void *const *states, kt_err *err) {
+    return scan_run(a, threads, false, NULL, fn, states, err);
+}
+
+/* ---- filters ---- */
+typedef struct maxday { int32_t max; } maxday;
+static void maxday_fn(void *state, const kt_cols_receipts *seg, size_t begin, size_t end) {
+    maxday *m = state;
+    for (size_t i = begin; i < end; i++)
+        if (seg->day[i] > m->max) m->max = seg->day[i];
+}
+
+kt_day kt_actx_last_day(kt_actx *a) {
+    if (a->last_day_known) return a->last_day;
+    maxday m[2] = {{INT32_MIN}, {INT32_MIN}};
+    void *states[2] = {&m[0], &m[1]};
+    kt_err ignore = {0};
+    if (kt_actx_scan_receipts(a, 2, maxday_fn, states, &ignore)) kt_err_clear(&ignore);
+    a->last_day = m[0].max > m[1].max ? m[0].max : m[1].max;
+    if (a->last_day == INT32_MIN) a->last_day = KT_DAY_NONE;
+    a->last_day_known = true;
+    return a->last_day;
+}
+
+kt_rc kt_actx_filter(kt_actx *a, kt_day as_of, kt_day from, kt_day to, const char *stores, const char *region,
+                     kt_afilter *out, kt_err *err) {
+    *out = (kt_afilter){.from = from == KT_DAY_NONE ? INT32_MIN : from, .to = INT32_MAX, .store_ok = NULL};
+    if (to != KT_DAY_NONE) out->to = to;
+    if (as_of != KT_DAY_NONE && as_of < out->to) out->to = as_of;
+    if (from != KT_DAY_NONE && to != KT_DAY_NONE && from > to)
+        return kt_fail(err, KT_EUSAGE, "--from", "is after --to");
+    if (!stores && !region) return KT_OK;
+    kt_rc rc = kt_actx_load_stores(a, err);
+    if (rc) return rc;
+    size_t n = a->count[KT_ADIM_STORE];
+    free(a->store_mask);
+    a->store_mask = kt_xcalloc(n ? n : 1, 1);
+    if (stores) {
+        const char *p = stores;
+        for (;;) {
+            const char *e = strchr(p, ',');
+            size_t len = e ? (size_t)(e - p) : strlen(p);
+            uint32_t id;
+            if (!len || !kt_strmap_get(a->store_by_code, p, len, &id))
+                return kt_fail(err, KT_ENOTFOUND, "--store", "no store \"%.*s\"", (int)(len > 60 ? 60 : len), p);
+            a->store_mask[id] = 1;
+            if (!e) break;
+            p = e + 1;
+        }
+    }
+    if (region) {
+        bool any = false;
+        for (size_t i = 0; i < n; i++) {
+            bool in = a->store_region[i] && !strcmp(a->store_region[i], region);
+            if (stores) a->store_mask[i] = a->store_mask[i] && in;
+            else a->store_mask[i] = in;
+            any |= in;
+        }
+        if (!any) return kt_fail(err, KT_ENOTFOUND, "--region", "no store in region \"%.60s\"", region);
+    }
+    out->store_ok = a->store_mask;
+    return KT_OK;
+}

@@ -1,0 +1,131 @@
+/*
+ * actx.h - what every analysis shares: the opened columnar store (with the
+ * checkout's receipts not yet folded into it, P12), the operational store's
+ * dimensions (names, product hierarchy, brands, store regions, member
+ * profiles), filters by day range, store and region, and a parallel scan of
+ * receipt headers or lines a batch at a time.
+ *
+ * Indexes. Columnar ids (cols.h) are sparse across two ranges (operational
+ * ids, dictionary ids with KT_COLS_FOREIGN). Each dimension maps them onto a
+ * compact index 0..kt_actx_count()-1 that analyses use to size arrays:
+ * operational ids first (index = id), then dictionary ids (index = op_slots +
+ * entry). kt_actx_index is a branch and an add. Index 0 of members is "no
+ * card": analyses of members skip it.
+ *
+ * A dictionary id whose external id names a product, store or member of the
+ * operational store (imported after the history) resolves to that row's
+ * category, brand, region or profile; otherwise it has no category (group
+ * KT_ACTX_NONE), no brand, no region and no profile.
+ *
+ * Owns: the kt_cols handle, the delta of recent checkout receipts, the
+ * dimension tables (loaded on first use; not thread-safe to load: call the
+ * loading accessors before starting threads - kt_actx_scan does so for
+ * nothing, so an analysis calls kt_actx_prepare first). Borrows: nothing.
+ * Errors: those of kt_cols_open / kt_store_open; KT_EUSAGE for bad filters.
+ */
+#ifndef KT_ACTX_H
+#define KT_ACTX_H
+#include "core/kt.h"
+#include "cols/cols.h"
+
+struct kt_store;
+
+#define KT_ACTX_NONE UINT32_MAX
+#define KT_ACTX_THREADS_MAX 64
+
+typedef enum { KT_ADIM_MEMBER = KT_DICT_MEMBER, KT_ADIM_STORE = KT_DICT_STORE, KT_ADIM_SKU = KT_DICT_SKU } kt_adim;
+
+/* Product grouping levels. KT_ALEVEL_CATEGORY is the product's own category
+ * (the lowest level); KT_ALEVEL_TOP its top-level ancestor. */
+typedef enum { KT_ALEVEL_SKU, KT_ALEVEL_CATEGORY, KT_ALEVEL_TOP, KT_ALEVEL_BRAND } kt_alevel;
+
+typedef struct kt_actx kt_actx;
+
+/* Open DATA's columnar store and, if DATA/karta.db exists, the operational
+ * store read-only. The receipts the checkout committed after the columns'
+ * watermark are loaded as one more in-memory segment (P12). */
+kt_rc kt_actx_open(const char *data_dir, kt_actx **out, kt_err *err);
+void kt_actx_close(kt_actx *a);
+struct kt_cols *kt_actx_cols(kt_actx *a);
+/* NULL when there is no operational store. */
+struct kt_store *kt_actx_store(kt_actx *a);
+
+/* ---- ids and names ---- */
+size_t kt_actx_count(const kt_actx *a, kt_adim d);
+uint32_t kt_actx_op_slots(const kt_actx *a, kt_adim d);
+static inline uint32_t kt_actx_index_of(uint32_t op_slots, uint32_t cols_id) {
+    return (cols_id & KT_COLS_FOREIGN) ? op_slots + (cols_id & ~KT_COLS_FOREIGN) : cols_id;
+}
+uint32_t kt_actx_index(const kt_actx *a, kt_adim d, uint32_t cols_id);
+/* External id: member ext_id, else its first card, else the dictionary name,
+ * else "#ID"; store code; product SKU. The pointer stays valid until close. */
+const char *kt_actx_name(kt_actx *a, kt_adim d, uint32_t index);
+/* Load every name of a dimension at once (one query), so that later
+ * kt_actx_name calls are lookups. Call before printing many rows. */
+kt_rc kt_actx_load_names(kt_actx *a, kt_adim d, kt_err *err);
+
+/* ---- products ---- */
+/* Load categories, brands and each SKU's groups (before threads start). */
+kt_rc kt_actx_load_products(kt_actx *a, kt_err *err);
+/* Group of a SKU index at a level (the SKU index itself at KT_ALEVEL_SKU), or
+ * KT_ACTX_NONE (unknown product, no brand). */
+uint32_t kt_actx_sku_group(const kt_actx *a, kt_alevel level, uint32_t sku_index);
+size_t kt_actx_group_count(const kt_actx *a, kt_alevel level);
+/* Category code, top category code, brand name, or the SKU's external id. */
+const char *kt_actx_group_name(kt_actx *a, kt_alevel level, uint32_t group);
+/* Display name of a category or product (name column), or NULL. */
+const char *kt_actx_group_title(const kt_actx *a, kt_alevel level, uint32_t group);
+/* Parent of a category group (KT_ALEVEL_CATEGORY numbering), KT_ACTX_NONE at the top. */
+uint32_t kt_actx_category_parent(const kt_actx *a, uint32_t category);
+/* "sku", "category", "top", "brand" -> level; KT_EUSAGE naming OPTION otherwise. */
+kt_rc kt_actx_parse_level(const char *s, const char *option, kt_alevel *out, kt_err *err);
+
+/* ---- stores and members ---- */
+kt_rc kt_actx_load_stores(kt_actx *a, kt_err *err);
+/* Store's region (else city), or NULL when unknown. */
+const char *kt_actx_store_region(const kt_actx *a, uint32_t store_index);
+
+typedef struct kt_actx_member {
+    char sex;                 /* 'M', 'F' or 0 */
+    kt_day birth_day;         /* KT_DAY_NONE if unknown */
+    kt_day registered_day;    /* KT_DAY_NONE for members the operational store does not know */
+    uint32_t reg_store;       /* store index or KT_ACTX_NONE */
+    const char *city, *region; /* NULL if unknown */
+    bool has_favourite;       /* a favourite category is chosen */
+} kt_actx_member;
+kt_rc kt_actx_load_members(kt_actx *a, kt_err *err);
+/* Profile of a member index; NULL when the operational store does not know it. */
+const kt_actx_member *kt_actx_member_profile(const kt_actx *a, uint32_t member_index);
+
+/* ---- filters ---- */
+typedef struct kt_afilter {
+    kt_day from, to;          /* inclusive; from = INT32_MIN, to = the as-of day */
+    const uint8_t *store_ok;  /* by store index; NULL: every store */
+} kt_afilter;
+
+/* Build a filter. Any argument may be NULL. as_of cuts `to`. stores is a
+ * comma-separated list of store codes (an unknown one is KT_ENOTFOUND naming
+ * --store); region matches a store's region or city exactly (none matching is
+ * KT_ENOTFOUND naming --region). The store mask lives in the context. */
+kt_rc kt_actx_filter(kt_actx *a, kt_day as_of, kt_day from, kt_day to, const char *stores, const char *region,
+                     kt_afilter *out, kt_err *err);
+static inline bool kt_afilter_pass(const kt_afilter *f, uint32_t store_index, int32_t day) {
+    return day >= f->from && day <= f->to && (!f->store_ok || f->store_ok[store_index]);
+}
+
+/* The last day with any receipt (KT_DAY_NONE for an empty store). */
+kt_day kt_actx_last_day(kt_actx *a);
+
+/* ---- parallel scans ---- */
+/* FN is called for contiguous row ranges [begin, end) of one segment, by
+ * THREADS threads; STATES[t] is thread t's own state. Ranges are handed out
+ * in no particular order: FN must only add into its own state. */
+typedef void (*kt_ascan_lines_fn)(void *state, const kt_cols_lines *seg, size_t begin, size_t end);
+typedef void (*kt_ascan_receipts_fn)(void *state, const kt_cols_receipts *seg, size_t begin, size_t end);
+kt_rc kt_actx_scan_lines(kt_actx *a, int threads, kt_ascan_lines_fn fn, void *const *states, kt_err *err);
+kt_rc kt_actx_scan_receipts(kt_actx *a, int threads, kt_ascan_receipts_fn fn, void *const *states, kt_err *err);
+/* Total rows (published segments plus the checkout delta). */
+uint64_t kt_actx_line_rows(kt_actx *a);
+uint64_t kt_actx_receipt_rows(kt_actx *a);
+
+#endif

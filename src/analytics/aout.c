@@ -1,0 +1,279 @@
+/*
+ * aout.c - typed table output for analyses (aout.h): aligned text, CSV, JSON.
+ * Each cell is formatted to text once; the text table keeps the cells of the
+ * current table in one buffer (NUL-separated) to align them at its end.
+ */
+#include "analytics/aout.h"
+#include "core/buf.h"
+#include "core/date.h"
+#include "core/text.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+struct kt_aout {
+    FILE *f;
+    kt_aout_format fmt;
+    kt_acol *cols;
+    size_t ncols, cell;        /* cells given in the current row */
+    size_t rows;               /* rows in the current table */
+    int tables;                /* tables started */
+    bool meta_open;            /* JSON: "{" written */
+    bool bad_row;              /* a row with the wrong number of cells (a bug) */
+    char *name;
+    kt_buf cells;              /* table format: every cell, NUL-terminated, row after row */
+    kt_buf line;               /* CSV/JSON: the row being built */
+};
+
+kt_rc kt_aout_parse_format(const char *s, kt_aout_format *out, kt_err *err) {
+    if (!s || !strcmp(s, "table")) *out = KT_AOUT_TABLE;
+    else if (!strcmp(s, "csv")) *out = KT_AOUT_CSV;
+    else if (!strcmp(s, "json")) *out = KT_AOUT_JSON;
+    else return kt_fail(err, KT_EUSAGE, "--format", "want table, csv or json, not \"%.40s\"", s);
+    return KT_OK;
+}
+
+kt_aout *kt_aout_new(FILE *f, kt_aout_format fmt) {
+    kt_aout *o = kt_xcalloc(1, sizeof *o);
+    o->f = f;
+    o->fmt = fmt;
+    kt_buf_init(&o->cells);
+    kt_buf_init(&o->line);
+    return o;
+}
+
+/* ---- JSON strings ---- */
+static void json_string(kt_buf *b, const char *s) {
+    kt_buf_addc(b, '"');
+    for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
+        switch (*p) {
+        case '"': kt_buf_adds(b, "\\\""); break;
+        case '\\': kt_buf_adds(b, "\\\\"); break;
+        case '\n': kt_buf_adds(b, "\\n"); break;
+        case '\r': kt_buf_adds(b, "\\r"); break;
+        case '\t': kt_buf_adds(b, "\\t"); break;
+        default:
+            if (*p < 0x20) kt_buf_printf(b, "\\u%04x", *p);
+            else kt_buf_addc(b, (char)*p);
+        }
+    }
+    kt_buf_addc(b, '"');
+}
+
+static void meta_begin(kt_aout *o, const char *key) {
+    kt_buf_reset(&o->line);
+    kt_buf_adds(&o->line, o->meta_open ? ",\n " : "{\n ");
+    o->meta_open = true;
+    json_string(&o->line, key);
+    kt_buf_addc(&o->line, ':');
+}
+
+void kt_aout_meta_text(kt_aout *o, const char *key, const char *value) {
+    if (o->fmt != KT_AOUT_JSON) return;
+    meta_begin(o, key);
+    if (value) json_string(&o->line, value);
+    else kt_buf_adds(&o->line, "null");
+    fwrite(o->line.p, 1, o->line.len, o->f);
+}
+
+void kt_aout_meta_int(kt_aout *o, const char *key, int64_t value) {
+    if (o->fmt != KT_AOUT_JSON) return;
+    meta_begin(o, key);
+    kt_buf_printf(&o->line, "%lld", (long long)value);
+    fwrite(o->line.p, 1, o->line.len, o->f);
+}
+
+void kt_aout_meta_day(kt_aout *o, const char *key, kt_day value) {
+    if (value == KT_DAY_NONE) { kt_aout_meta_text(o, key, NULL); return; }
+    char d[16];
+    kt_day_format(value, d);
+    kt_aout_meta_text(o, key, d);
+}
+
+/* ---- text table ---- */
+static size_t display_width(const char *s) {
+    size_t w = 0;
+    for (const unsigned char *p = (const unsigned char *)s; *p; p++)
+        if ((*p & 0xC0) != 0x80) w++;
+    return w;
+}
+
+static bool right_aligned(kt_acol_type t) { return t != KT_ACOL_TEXT && t != KT_ACOL_DAY; }
+
+static void pad(FILE *f, size_t n) {
+    while (n--) fputc(' ', f);
+}
+
+static void table_flush(kt_aout *o) {
+    size_t n = o->ncols;
+    size_t *w = kt_xcalloc(n ? n : 1, sizeof *w);
+    for (size_t c = 0; c < n; c++) w[c] = display_width(o->cols[c].name);
+    const char *p = o->cells.p;
+    for (size_t r = 0; r < o->rows; r++)
+        for (size_t c = 0; c < n; c++) {
+            size_t d = display_width(p);
+            if (d > w[c]) w[c] = d;
+            p += strlen(p) + 1;
+        }
+    if (o->tables > 1) fputc('\n', o->f);
+    if (o->name && o->tables > 1) fprintf(o->f, "%s\n", o->name);
+    for (size_t c = 0; c < n; c++) {
+        size_t d = display_width(o->cols[c].name);
+        if (c) fputs("  ", o->f);
+        if (right_aligned(o->cols[c].type)) pad(o->f, w[c] - d);
+        fputs(o->cols[c].name, o->f);
+        if (!right_aligned(o->cols[c].type) && c + 1 < n) pad(o->f, w[c] - d);
+    }
+    fputc('\n', o->f);
+    p = o->cells.p;
+    for (size_t r = 0; r < o->rows; r++) {
+        for (size_t c = 0; c < n; c++) {
+            size_t d = display_width(p);
+            if (c) fputs("  ", o->f);
+            if (right_aligned(o->cols[c].type)) pad(o->f, w[c] - d);
+            fputs(p, o->f);
+            if (!right_aligned(o->cols[c].type) && c + 1 < n) pad(o->f, w[c] - d);
+            p += strlen(p) + 1;
+        }
+        fputc('\n', o->f);
+    }
+    free(w);
+    kt_buf_reset(&o->cells);
+}
+
+/* ---- tables ---- */
+static void table_end(kt_aout *o) {
+    if (!o->tables) return;
+    if (o->fmt == KT_AOUT_TABLE) table_flush(o);
+    else if (o->fmt == KT_AOUT_JSON) fputs(o->rows ? "\n ]" : "]", o->f);
+    for (size_t c = 0; c < o->ncols; c++) free((char *)o->cols[c].name);
+    free(o->cols);
+    free(o->name);
+    o->cols = NULL;
+    o->name = NULL;
+}
+
+void kt_aout_table(kt_aout *o, const char *name, const kt_acol *cols, size_t ncols) {
+    table_end(o);
+    o->tables++;
+    o->cols = kt_xcalloc(ncols ? ncols : 1, sizeof *o->cols);
+    for (size_t c = 0; c < ncols; c++) {
+        o->cols[c] = cols[c];
+        o->cols[c].name = kt_xstrdup(cols[c].name);
+        if (o->cols[c].type == KT_ACOL_REAL && o->cols[c].decimals == 0) o->cols[c].decimals = 4;
+        if (o->cols[c].decimals < 0) o->cols[c].decimals = 0;
+    }
+    o->ncols = ncols;
+    o->name = kt_xstrdup(name);
+    o->rows = 0;
+    o->cell = 0;
+    kt_buf_reset(&o->line);
+    if (o->fmt == KT_AOUT_CSV) {
+        if (o->tables > 1) fputc('\n', o->f);
+        for (size_t c = 0; c < ncols; c++) {
+            if (c) fputc(',', o->f);
+            fputs(cols[c].name, o->f);
+        }
+        fputc('\n', o->f);
+    } else if (o->fmt == KT_AOUT_JSON) {
+        meta_begin(o, name);
+        kt_buf_addc(&o->line, '[');
+        fwrite(o->line.p, 1, o->line.len, o->f);
+        kt_buf_reset(&o->line);
+    }
+}
+
+/* One cell: TEXT is its text form (NULL: absent); QUOTED tells JSON to write
+ * it as a string. */
+static void cell(kt_aout *o, const char *text, bool quoted) {
+    if (o->cell >= o->ncols) { o->bad_row = true; return; }
+    const kt_acol *col = &o->cols[o->cell];
+    switch (o->fmt) {
+    case KT_AOUT_TABLE:
+        kt_buf_add(&o->cells, text ? text : "", (text ? strlen(text) : 0) + 1);
+        break;
+    case KT_AOUT_CSV:
+        if (o->cell) kt_buf_addc(&o->line, ',');
+        if (text && strpbrk(text, ",\"\r\n")) {
+            kt_buf_addc(&o->line, '"');
+            for (const char *p = text; *p; p++) {
+                if (*p == '"') kt_buf_addc(&o->line, '"');
+                kt_buf_addc(&o->line, *p);
+            }
+            kt_buf_addc(&o->line, '"');
+        } else if (text) kt_buf_adds(&o->line, text);
+        break;
+    case KT_AOUT_JSON:
+        kt_buf_adds(&o->line, o->cell ? ", " : "{");
+        json_string(&o->line, col->name);
+        kt_buf_addc(&o->line, ':');
+        if (!text) kt_buf_adds(&o->line, "null");
+        else if (quoted) json_string(&o->line, text);
+        else kt_buf_adds(&o->line, text);
+        break;
+    }
+    o->cell++;
+}
+
+void kt_aout_text(kt_aout *o, const char *s) { cell(o, s, true); }
+void kt_aout_null(kt_aout *o) { cell(o, NULL, false); }
+
+void kt_aout_int(kt_aout *o, int64_t v) {
+    char b[24];
+    snprintf(b, sizeof b, "%lld", (long long)v);
+    cell(o, b, false);
+}
+
+void kt_aout_money(kt_aout *o, kt_money v) {
+    char b[24];
+    kt_money_format(v, b);
+    cell(o, b, false);
+}
+
+void kt_aout_real(kt_aout *o, double v) {
+    if (isnan(v)) { cell(o, NULL, false); return; }
+    if (isinf(v)) { cell(o, v > 0 ? "Inf" : "-Inf", o->fmt == KT_AOUT_JSON); return; }
+    int dec = o->cell < o->ncols ? o->cols[o->cell].decimals : 4;
+    char b[64];
+    snprintf(b, sizeof b, "%.*f", dec, v);
+    if (!strncmp(b, "-0", 2) && strspn(b + 1, "0.") == strlen(b + 1)) memmove(b, b + 1, strlen(b)); /* no "-0.0000" */
+    cell(o, b, false);
+}
+
+void kt_aout_day(kt_aout *o, kt_day d) {
+    if (d == KT_DAY_NONE) { cell(o, NULL, false); return; }
+    char b[16];
+    kt_day_format(d, b);
+    cell(o, b, true);
+}
+
+void kt_aout_row_end(kt_aout *o) {
+    if (o->cell != o->ncols) o->bad_row = true;
+    while (o->cell < o->ncols) cell(o, NULL, false);
+    if (o->fmt == KT_AOUT_CSV) {
+        kt_buf_addc(&o->line, '\n');
+        fwrite(o->line.p, 1, o->line.len, o->f);
+    } else if (o->fmt == KT_AOUT_JSON) {
+        fputs(o->rows ? ",\n  " : "\n  ", o->f);
+        kt_buf_addc(&o->line, '}');
+        fwrite(o->line.p, 1, o->line.len, o->f);
+    }
+    kt_buf_reset(&o->line);
+    o->rows++;
+    o->cell = 0;
+}
+
+kt_rc kt_aout_finish(kt_aout *o, kt_err *err) {
+    if (!o) return KT_OK;
+    table_end(o);
+    if (o->fmt == KT_AOUT_JSON) fputs(o->meta_open ? "\n}\n" : "{}\n", o->f);
+    bool bad = o->bad_row;
+    int ferr = fflush(o->f) != 0 || ferror(o->f);
+    kt_buf_free(&o->cells);
+    kt_buf_free(&o->line);
+    free(o);
+    if (bad) return kt_fail(err, KT_EINTERNAL, "output", "a row had the wrong number of cells");
+    if (ferr) return kt_fail(err, KT_EIO, "output", "could not write the output");
+    return KT_OK;
+}

@@ -101,8 +101,28 @@ static size_t display_width(const char *s) {
 
 static bool right_aligned(kt_acol_type t) { return t != KT_ACOL_TEXT && t != KT_ACOL_DAY; }
 
-static void pad(FILE *f, size_t n) {
-    while (n--) fputc(' ', f);
+static void pad(kt_buf *b, size_t n) {
+    while (n--) kt_buf_addc(b, ' ');
+}
+
+/* One aligned line of N cells (consecutive NUL-terminated strings at P) with
+ * trailing blanks trimmed; returns the byte after the last cell. */
+static const char *table_line(kt_aout *o, const size_t *w, const char *p, bool header) {
+    kt_buf *b = &o->line;
+    kt_buf_reset(b);
+    for (size_t c = 0; c < o->ncols; c++) {
+        const char *s = header ? o->cols[c].name : p;
+        size_t d = display_width(s);
+        if (c) kt_buf_adds(b, "  ");
+        if (right_aligned(o->cols[c].type)) pad(b, w[c] - d);
+        kt_buf_adds(b, s);
+        if (!right_aligned(o->cols[c].type)) pad(b, w[c] - d);
+        if (!header) p += strlen(p) + 1;
+    }
+    while (b->len && b->p[b->len - 1] == ' ') b->len--;
+    kt_buf_addc(b, '\n');
+    fwrite(b->p, 1, b->len, o->f);
+    return p;
 }
 
 static void table_flush(kt_aout *o) {
@@ -118,26 +138,10 @@ static void table_flush(kt_aout *o) {
         }
     if (o->tables > 1) fputc('\n', o->f);
     if (o->name && o->tables > 1) fprintf(o->f, "%s\n", o->name);
-    for (size_t c = 0; c < n; c++) {
-        size_t d = display_width(o->cols[c].name);
-        if (c) fputs("  ", o->f);
-        if (right_aligned(o->cols[c].type)) pad(o->f, w[c] - d);
-        fputs(o->cols[c].name, o->f);
-        if (!right_aligned(o->cols[c].type) && c + 1 < n) pad(o->f, w[c] - d);
-    }
-    fputc('\n', o->f);
+    table_line(o, w, NULL, true);
     p = o->cells.p;
-    for (size_t r = 0; r < o->rows; r++) {
-        for (size_t c = 0; c < n; c++) {
-            size_t d = display_width(p);
-            if (c) fputs("  ", o->f);
-            if (right_aligned(o->cols[c].type)) pad(o->f, w[c] - d);
-            fputs(p, o->f);
-            if (!right_aligned(o->cols[c].type) && c + 1 < n) pad(o->f, w[c] - d);
-            p += strlen(p) + 1;
-        }
-        fputc('\n', o->f);
-    }
+    for (size_t r = 0; r < o->rows; r++) p = table_line(o, w, p, false);
+    kt_buf_reset(&o->line);
     free(w);
     kt_buf_reset(&o->cells);
 }

@@ -52,6 +52,7 @@ struct kt_actx {
         int64_t *l_qty, *l_amount;
         char **extra_sku;      /* SKUs neither the store nor the dictionary knows */
         size_t nextra;
+        uint64_t op_max;
     } d;
     /* products */
     bool products;
@@ -90,7 +91,7 @@ static kt_rc load_delta(kt_actx *a, kt_err *err) {
     if (rc) return rc;
     size_t cap = 0, n = 0;
     delta_rcpt *dr = NULL;
-    uint32_t dense = 0x7FFFFFFFu; /* delta receipt ids count down from the top: never clash with published ones */
+    uint32_t dense = kt_cols_next_receipt(a->c); /* the ids a fold will give them */
     for (;;) {
         bool has;
         if ((rc = kt_store_step(cur, &has, err)) || !has) break;
@@ -109,7 +110,7 @@ static kt_rc load_delta(kt_actx *a, kt_err *err) {
         int64_t local = at + off * 60;
         int64_t sec = ((local % 86400) + 86400) % 86400;
         bool refund = !strcmp(kt_col_text(cur, 2) ? kt_col_text(cur, 2) : "", "refund");
-        dr[n] = (delta_rcpt){kt_col_int(cur, 0), dense--, (uint32_t)kt_col_int(cur, 3), (uint32_t)kt_col_int(cur, 1),
+        dr[n] = (delta_rcpt){kt_col_int(cur, 0), dense++, (uint32_t)kt_col_int(cur, 3), (uint32_t)kt_col_int(cur, 1),
                              (int32_t)kt_col_int(cur, 6), (uint16_t)(sec / 60)};
         a->d.r_receipt[n] = dr[n].dense;
         a->d.r_member[n] = dr[n].member;
@@ -118,6 +119,7 @@ static kt_rc load_delta(kt_actx *a, kt_err *err) {
         a->d.r_minute[n] = dr[n].minute;
         a->d.r_flags[n] = refund ? KT_COLS_RETURN : 0;
         a->d.r_amount[n] = kt_col_int(cur, 7); /* refunds are stored negative */
+        if ((uint64_t)dr[n].id > a->d.op_max) a->d.op_max = (uint64_t)dr[n].id;
         n++;
     }
     kt_store_end(cur);
@@ -678,6 +680,20 @@ kt_rc kt_actx_scan_lines(kt_actx *a, int threads, kt_ascan_lines_fn fn, void *co
 
 kt_rc kt_actx_scan_receipts(kt_actx *a, int threads, kt_ascan_receipts_fn fn, void *const *states, kt_err *err) {
     return scan_run(a, threads, false, NULL, fn, states, err);
+}
+
+void kt_actx_delta(kt_actx *a, kt_cols_receipts *r, kt_cols_lines *l, uint64_t *op_max) {
+    *r = (kt_cols_receipts){a->d.nr, a->d.r_receipt, a->d.r_member, a->d.r_store, a->d.r_day,
+                            a->d.r_minute, a->d.r_flags, a->d.r_amount};
+    *l = (kt_cols_lines){a->d.nl, a->d.l_receipt, a->d.l_member, a->d.l_store, a->d.l_sku,
+                         a->d.l_day, a->d.l_minute, a->d.l_qty, a->d.l_amount};
+    *op_max = a->d.op_max;
+}
+
+const char *kt_actx_delta_sku(const kt_actx *a, uint32_t cols_id) {
+    if (!(cols_id & KT_COLS_FOREIGN)) return NULL;
+    size_t e = cols_id & ~KT_COLS_FOREIGN, dn = kt_cols_dict_count(a->c, KT_DICT_SKU);
+    return e >= dn && e - dn < a->d.nextra ? a->d.extra_sku[e - dn] : NULL;
 }
 
 /* ---- filters ---- */

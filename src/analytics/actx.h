@@ -128,4 +128,12 @@ kt_rc kt_actx_scan_receipts(kt_actx *a, int threads, kt_ascan_receipts_fn fn, vo
 uint64_t kt_actx_line_rows(kt_actx *a);
 uint64_t kt_actx_receipt_rows(kt_actx *a);
 
+/* ---- the checkout delta (P12) ---- */
+/* Receipts the checkout committed after the columns' op mark, as a segment
+ * (receipt ids from kt_cols_next_receipt on, the ids a fold gives them); OP_MAX is the highest operational receipt id among them (0: none).
+ * A SKU neither the catalogue nor the dictionary knows has a dictionary-style
+ * id past the dictionary's end: kt_actx_delta_sku names it (NULL otherwise). */
+void kt_actx_delta(kt_actx *a, kt_cols_receipts *r, kt_cols_lines *l, uint64_t *op_max);
+const char *kt_actx_delta_sku(const kt_actx *a, uint32_t cols_id);
+
 #endif

@@ -628,6 +628,7 @@ uint64_t kt_cols_receipt_rows(const kt_cols *c) { return c->receipts; }
 uint64_t kt_cols_line_rows(const kt_cols *c) { return c->lines; }
 uint32_t kt_cols_member_op_max(const kt_cols *c) { return c->man.member_op_max; }
 uint64_t kt_cols_op_mark(const kt_cols *c) { return c->man.op_mark; }
+uint32_t kt_cols_next_receipt(const kt_cols *c) { return c->man.next_receipt; }
 size_t kt_cols_dict_count(const kt_cols *c, kt_cols_dict_kind kind) { return c->dicts[kind].count; }
 
 const char *kt_cols_dict_name(const kt_cols *c, kt_cols_dict_kind kind, uint32_t id) {

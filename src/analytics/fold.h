@@ -1,0 +1,25 @@
+/*
+ * fold.h - P12: the receipts the checkout commits reach analytics at once
+ * (kt_actx_open reads those the columns do not hold yet as one more segment);
+ * a fold moves them into column segments so that the delta stays small.
+ *
+ * A fold is one columnar import: it takes the writer lock, reads the op mark
+ * under it, writes every checkout receipt with a greater id, and publishes the
+ * rows and the new mark in one manifest rename. A crash before that rename
+ * leaves the old mark, so the receipts are folded again by the next run and
+ * never counted twice; a second fold finding nothing new writes nothing.
+ * Errors: KT_ECONFLICT when another import holds the lock; those of the
+ * columnar writer and the store.
+ */
+#ifndef KT_FOLD_H
+#define KT_FOLD_H
+#include "core/kt.h"
+
+typedef struct kt_fold_result {
+    uint64_t receipts, lines;   /* folded by this run */
+    uint64_t op_mark;           /* the op mark after the run */
+} kt_fold_result;
+
+kt_rc kt_fold_run(const char *data_dir, kt_fold_result *out, kt_err *err);
+
+#endif

@@ -22,9 +22,12 @@ static int cmd_import_receipts(int argc, char **argv) {
         {"map", KT_OPT_VALUE, "receipt=H,store=H,time=H,sku=H,qty=H,amount=H[,member=H|card=H][,price=H]", NULL},
         {"timezone", KT_OPT_VALUE, "zone of times written without an offset (e.g. America/New_York, +03:00)", NULL},
         {"skip-bad", KT_OPT_FLAG, "skip bad rows (counted; the first is shown) instead of stopping", NULL},
+        {"money", KT_OPT_VALUE, "with --map: decimal (123.45, default) or minor (12345)", NULL},
+        {"x5", KT_OPT_FLAG, "FILE is X5 RetailHero purchases.csv (a built-in --map; times in Moscow time)", NULL},
+        {"again", KT_OPT_FLAG, "import content that was imported before (refused by default)", NULL},
     };
     if (kt_cli_wants_help(argc, argv)) {
-        kt_opts_help("import-receipts DIR | FILE --map SPEC [--timezone ZONE] [--skip-bad]", o, KT_ARRAY_LEN(o));
+        kt_opts_help("import-receipts DIR | FILE --map SPEC [--money minor] | FILE --x5 [--timezone ZONE] [--skip-bad] [--again]", o, KT_ARRAY_LEN(o));
         printf("\nLoads receipt history into the columnar store (DATA/cols; docs/internals/columns.md).\n"
                "This is its own command word: `karta import DIR` loads members, cards, stores and\n"
                "products and leaves receipts alone; run it first so that cards map to members.\n"
@@ -34,6 +37,9 @@ static int cmd_import_receipts(int argc, char **argv) {
                "  karta import-receipts FILE --map   any CSV with a header, one row per line; H are\n"
                "                                     its header names; rows with the same store and\n"
                "                                     receipt form one receipt\n"
+               "  karta import-receipts FILE --x5     X5 RetailHero purchases.csv: client_id,\n"
+               "                                     transaction_id, transaction_datetime, store_id,\n"
+               "                                     product_id, product_quantity, trn_sum_from_iss\n"
                "\n"
                "Cards map to members through the operational store; an unknown card or none is\n"
                "member 0. Returns are stored as negative amounts. Member, store and SKU ids the\n"
@@ -41,7 +47,8 @@ static int cmd_import_receipts(int argc, char **argv) {
                "Money is decimal (123.45). A time without an offset is an error unless --timezone is\n"
                "given; only the local day and minute are stored, so any zone keeps the wall clock.\n"
                "The import lands whole or not at all: a bad row stops it with FILE:LINE: COLUMN:\n"
-               "reason and nothing becomes visible. A second run of the same files adds them again.\n");
+               "reason and nothing becomes visible. Importing the same content twice is refused\n"
+               "(the store keeps a fingerprint of every import); --again imports it once more.\n");
         return 0;
     }
     kt_err err = {0};
@@ -55,6 +62,17 @@ static int cmd_import_receipts(int argc, char **argv) {
     if (!rc && npos != 1) rc = kt_fail(&err, KT_EUSAGE, "PATH", "which directory or file? (see --help)");
     spec = kt_opt_get(o, KT_ARRAY_LEN(o), "map");
     zone = kt_opt_get(o, KT_ARRAY_LEN(o), "timezone");
+    const char *money = kt_opt_get(o, KT_ARRAY_LEN(o), "money");
+    bool x5 = kt_opt_get(o, KT_ARRAY_LEN(o), "x5") != NULL;
+    if (!rc && x5 && spec) rc = kt_fail(&err, KT_EUSAGE, "--x5", "give --x5 or --map, not both");
+    if (!rc && x5) {
+        spec = "receipt=transaction_id,member=client_id,store=store_id,time=transaction_datetime,"
+               "sku=product_id,qty=product_quantity,amount=trn_sum_from_iss";
+        if (!zone) zone = "+03:00";
+    }
+    if (!rc && money && strcmp(money, "minor") && strcmp(money, "decimal"))
+        rc = kt_fail(&err, KT_EUSAGE, "--money", "want decimal or minor, not \"%.40s\"", money);
+    if (!rc && money && !spec) rc = kt_fail(&err, KT_EUSAGE, "--money", "only with --map (the generic format is decimal)");
     if (!rc && spec) rc = kt_cols_map_parse(spec, &map, &mapbuf, &err);
     if (!rc && zone && kt_zone_offset(zone, &offset, &err, "--timezone")) {
         /* A zone outside Karta's fixed-offset table (America/New_York): the wall
@@ -69,6 +87,8 @@ static int cmd_import_receipts(int argc, char **argv) {
         .map = spec ? &map : NULL,
         .default_offset_min = zone ? &offset : NULL,
         .skip_bad = kt_opt_get(o, KT_ARRAY_LEN(o), "skip-bad") != NULL,
+        .money_minor = money && !strcmp(money, "minor"),
+        .again = kt_opt_get(o, KT_ARRAY_LEN(o), "again") != NULL,
     };
     kt_cols_import_result res;
     rc = kt_cli_open(&st, &err);

@@ -193,6 +193,20 @@ static kt_rc write_atomic(const char *dir, const char *name, const char *content
     return fsync_path(dir, err);
 }
 
+static void remove_dir(const char *dir) {
+    DIR *d = opendir(dir);
+    if (!d) return;
+    struct dirent *e;
+    char path[PATH_MAX_];
+    while ((e = readdir(d))) {
+        if (e->d_name[0] == '.') continue;
+        pathf(path, "%s/%s", dir, e->d_name);
+        unlink(path);
+    }
+    closedir(d);
+    rmdir(dir);
+}
+
 /* ---- manifest ----------------------------------------------------------------- */
 typedef struct seginfo { char name[32]; uint64_t receipts, lines; } seginfo;
 typedef struct manifest {
@@ -200,7 +214,14 @@ typedef struct manifest {
     uint64_t op_mark;          /* checkout receipts (receipts.id) folded in: all ids <= op_mark */
     seginfo *segs;
     size_t nsegs, cap;
+    char (*imports)[KT_COLS_FP_MAX]; /* fingerprints of the files imported */
+    size_t nimports;
 } manifest;
+
+static void manifest_add_import(manifest *m, const char *fp) {
+    m->imports = kt_xrealloc(m->imports, (m->nimports + 1) * sizeof *m->imports);
+    snprintf(m->imports[m->nimports++], KT_COLS_FP_MAX, "%s", fp);
+}
 
 static void manifest_add(manifest *m, const seginfo *s) {
     if (m->nsegs == m->cap) {
@@ -223,7 +244,7 @@ static kt_rc manifest_read(const char *cols_dir, manifest *m, kt_err *err) {
         seginfo s = {{0}, 0, 0};
         unsigned long long a, b;
         unsigned v;
-        char name[32];
+        char name[32], name2[64];
         if (lineno == 1) {
             if (sscanf(line, "karta-cols %u", &v) != 1 || v != KT_COLS_VERSION)
                 rc = kt_fail(err, KT_EINVAL, path, "not a version %d manifest", KT_COLS_VERSION);
@@ -231,6 +252,7 @@ static kt_rc manifest_read(const char *cols_dir, manifest *m, kt_err *err) {
         else if (sscanf(line, "next_segment %u", &v) == 1) m->next_segment = v;
         else if (sscanf(line, "member_op_max %u", &v) == 1) m->member_op_max = v;
         else if (sscanf(line, "op_receipt_mark %llu", &a) == 1) m->op_mark = a;
+        else if (sscanf(line, "import %63s", name2) == 1) manifest_add_import(m, name2);
         else if (sscanf(line, "segment %31s %llu %llu", name, &a, &b) == 3) {
             memcpy(s.name, name, sizeof s.name);
             s.receipts = a;
@@ -243,11 +265,12 @@ static kt_rc manifest_read(const char *cols_dir, manifest *m, kt_err *err) {
 }
 
 static kt_rc manifest_write(const char *cols_dir, const manifest *m, kt_err *err) {
-    size_t cap = 256 + m->nsegs * 80, n = 0;
+    size_t cap = 256 + m->nsegs * 80 + m->nimports * (KT_COLS_FP_MAX + 8), n = 0;
     char *buf = kt_xmalloc(cap);
     n += (size_t)snprintf(buf + n, cap - n, "karta-cols %d\nnext_receipt %u\nnext_segment %u\nmember_op_max %u\n",
                           KT_COLS_VERSION, m->next_receipt, m->next_segment, m->member_op_max);
     if (m->op_mark) n += (size_t)snprintf(buf + n, cap - n, "op_receipt_mark %llu\n", (unsigned long long)m->op_mark);
+    for (size_t i = 0; i < m->nimports; i++) n += (size_t)snprintf(buf + n, cap - n, "import %s\n", m->imports[i]);
     for (size_t i = 0; i < m->nsegs; i++)
         n += (size_t)snprintf(buf + n, cap - n, "segment %s %llu %llu\n", m->segs[i].name,
                               (unsigned long long)m->segs[i].receipts, (unsigned long long)m->segs[i].lines);
@@ -333,6 +356,7 @@ struct kt_cols_writer {
     size_t nsegs, cap;
     uint32_t member_op_max;
     uint64_t op_mark_next;        /* 0: keep the manifest's op_mark */
+    char fp_next[KT_COLS_FP_MAX]; /* "": record no import */
     void *scratch;                /* one column of a flush */
     bool published;
 };
@@ -431,6 +455,8 @@ static kt_rc seg_for_day(kt_cols_writer *w, int32_t day, bool line, wseg **out, 
     return seg_create(w, y, m, out, err);
 }
 
+static void remove_orphans(kt_cols_writer *w);
+
 kt_rc kt_cols_writer_open(const char *data_dir, kt_cols_writer **out, kt_err *err) {
     if (strlen(data_dir) > DATA_DIR_MAX) return kt_fail(err, KT_EINVAL, "data", "data directory path too long");
     kt_cols_writer *w = kt_xcalloc(1, sizeof *w);
@@ -446,6 +472,7 @@ kt_rc kt_cols_writer_open(const char *data_dir, kt_cols_writer **out, kt_err *er
             rc = kt_fail(err, KT_ECONFLICT, path, "another import is writing the columnar store");
     }
     if (!rc) rc = manifest_read(w->cols, &w->man, err);
+    if (!rc) remove_orphans(w);
     for (int k = 0; k < KT_DICT_COUNT_ && !rc; k++) rc = dict_read(w->cols, (kt_cols_dict_kind)k, &w->dicts[k], true, err);
     w->member_op_max = w->man.member_op_max;
     w->scratch = kt_xmalloc(FLUSH_LINES * 8);
@@ -457,6 +484,48 @@ kt_rc kt_cols_writer_open(const char *data_dir, kt_cols_writer **out, kt_err *er
 uint32_t kt_cols_writer_next_receipt(const kt_cols_writer *w) { return w->man.next_receipt; }
 uint64_t kt_cols_writer_op_mark(const kt_cols_writer *w) { return w->man.op_mark; }
 void kt_cols_writer_set_op_mark(kt_cols_writer *w, uint64_t mark) { w->op_mark_next = mark; }
+
+bool kt_cols_writer_imported(const kt_cols_writer *w, const char *fingerprint) {
+    for (size_t i = 0; i < w->man.nimports; i++)
+        if (!strcmp(w->man.imports[i], fingerprint)) return true;
+    return false;
+}
+
+void kt_cols_writer_record_import(kt_cols_writer *w, const char *fingerprint) {
+    snprintf(w->fp_next, sizeof w->fp_next, "%s", fingerprint);
+}
+
+/* Segment directories the manifest does not list: left by a crash before the
+ * commit point (.tmp-seg-N, or seg-N renamed but never published). Only the
+ * lock holder calls this, so no import is writing them. */
+static void remove_orphans(kt_cols_writer *w) {
+    DIR *top = opendir(w->cols);
+    if (!top) return;
+    struct dirent *m;
+    char mdir[PATH_MAX_], seg[PATH_MAX_], name[64];
+    while ((m = readdir(top))) {
+        int y, mo;
+        if (sscanf(m->d_name, "%4d-%2d", &y, &mo) != 2 || strlen(m->d_name) != 7) continue;
+        pathf(mdir, "%s/%s", w->cols, m->d_name);
+        DIR *d = opendir(mdir);
+        if (!d) continue;
+        struct dirent *e;
+        while ((e = readdir(d))) {
+            bool orphan = !strncmp(e->d_name, ".tmp-seg-", 9);
+            if (!orphan && !strncmp(e->d_name, "seg-", 4)) {
+                snprintf(name, sizeof name, "%.7s/%.40s", m->d_name, e->d_name);
+                orphan = true;
+                for (size_t i = 0; i < w->man.nsegs && orphan; i++)
+                    if (!strcmp(w->man.segs[i].name, name)) orphan = false;
+            }
+            if (!orphan) continue;
+            pathf(seg, "%s/%s", mdir, e->d_name);
+            remove_dir(seg);
+        }
+        closedir(d);
+    }
+    closedir(top);
+}
 
 kt_rc kt_cols_writer_dict(kt_cols_writer *w, kt_cols_dict_kind kind, const char *ext, size_t len,
                           uint32_t *out_id, kt_err *err) {
@@ -521,7 +590,11 @@ kt_rc kt_cols_writer_commit(kt_cols_writer *w, uint64_t *out_receipts, uint64_t 
     manifest next = w->man;
     next.segs = NULL;
     next.nsegs = next.cap = 0;
+    next.imports = NULL;
+    next.nimports = 0;
     for (size_t i = 0; i < w->man.nsegs; i++) manifest_add(&next, &w->man.segs[i]);
+    for (size_t i = 0; i < w->man.nimports; i++) manifest_add_import(&next, w->man.imports[i]);
+    if (w->fp_next[0]) manifest_add_import(&next, w->fp_next);
     /* 1. seal each segment and move it into place (still invisible: not in the manifest) */
     for (size_t i = 0; i < w->nsegs && !rc; i++) {
         wseg *s = &w->segs[i];
@@ -553,26 +626,13 @@ kt_rc kt_cols_writer_commit(kt_cols_writer *w, uint64_t *out_receipts, uint64_t 
     }
     if (!rc) rc = manifest_write(w->cols, &next, err);
     free(next.segs);
+    free(next.imports);
     if (rc) { kt_cols_writer_abort(w); return rc; }
     if (out_receipts) *out_receipts = nr;
     if (out_lines) *out_lines = nl;
     w->published = true; /* abort must not remove them */
     kt_cols_writer_abort(w);
     return KT_OK;
-}
-
-static void remove_dir(const char *dir) {
-    DIR *d = opendir(dir);
-    if (!d) return;
-    struct dirent *e;
-    char path[PATH_MAX_];
-    while ((e = readdir(d))) {
-        if (e->d_name[0] == '.') continue;
-        pathf(path, "%s/%s", dir, e->d_name);
-        unlink(path);
-    }
-    closedir(d);
-    rmdir(dir);
 }
 
 void kt_cols_writer_abort(kt_cols_writer *w) {
@@ -585,6 +645,7 @@ void kt_cols_writer_abort(kt_cols_writer *w) {
     free(w->segs);
     for (int k = 0; k < KT_DICT_COUNT_; k++) dict_free(&w->dicts[k]);
     free(w->man.segs);
+    free(w->man.imports);
     free(w->scratch);
     if (w->lock_fd >= 0) close(w->lock_fd);
     free(w);
@@ -619,6 +680,7 @@ void kt_cols_close(kt_cols *c) {
     free(c->maps);
     for (int k = 0; k < KT_DICT_COUNT_; k++) dict_free(&c->dicts[k]);
     free(c->man.segs);
+    free(c->man.imports);
     free(c);
 }
 

@@ -113,6 +113,13 @@ kt_rc kt_cols_writer_line(kt_cols_writer *w, const kt_cols_line_row *row, kt_err
  * id <= the mark (see analytics/actx.h, P12). SET takes effect at commit, in
  * the same manifest rename as the rows, so a fold is never counted twice. */
 uint64_t kt_cols_writer_op_mark(const kt_cols_writer *w);
+/* Files already imported, by a fingerprint (KT_COLS_FP_MAX bytes with the
+ * NUL, no blanks): RECORD adds one to the manifest at commit, in the same
+ * rename as the rows, so a crashed import can be re-run and a finished one
+ * is recognised. */
+#define KT_COLS_FP_MAX 64
+bool kt_cols_writer_imported(const kt_cols_writer *w, const char *fingerprint);
+void kt_cols_writer_record_import(kt_cols_writer *w, const char *fingerprint);
 void kt_cols_writer_set_op_mark(kt_cols_writer *w, uint64_t mark);
 /* Publish: fsync every file, rename the segment directories into place, write
  * the dictionaries and the manifest (temp, fsync, rename). OUT counts may be NULL. */

@@ -37,6 +37,48 @@ typedef struct job {
     size_t keycap;
 } job;
 
+/* ---- file fingerprints (repeat imports) ---- */
+/* A 64-bit hash of the bytes, eight at a time (multiply, rotate, fold). */
+static kt_rc hash_file(const char *path, uint64_t *h, uint64_t *size, kt_err *err) {
+    FILE *f = fopen(path, "rb");
+    if (!f) return kt_fail(err, KT_EIO, path, "cannot open");
+    enum { CHUNK = 1 << 20 };
+    unsigned char *buf = kt_xmalloc(CHUNK);
+    size_t n;
+    while ((n = fread(buf, 1, CHUNK, f)) > 0) {
+        size_t i = 0;
+        for (; i + 8 <= n; i += 8) {
+            uint64_t v;
+            memcpy(&v, buf + i, 8);
+            *h = (*h ^ (v * 0x9E3779B97F4A7C15ull));
+            *h = ((*h << 27) | (*h >> 37)) * 0xC2B2AE3D27D4EB4Full;
+        }
+        for (; i < n; i++) *h = (*h ^ buf[i]) * 0x100000001B3ull;
+        *size += n;
+    }
+    bool bad = ferror(f);
+    fclose(f);
+    free(buf);
+    return bad ? kt_fail(err, KT_EIO, path, "read error") : KT_OK;
+}
+
+/* "csv-SIZE-HASH" of a mapped file, "dir-SIZE-HASH" of the generic pair. */
+static kt_rc fingerprint(const kt_cols_import_opts *o, char *out, kt_err *err) {
+    uint64_t h = 0x84222325CBF29CE4ull, size = 0;
+    char path[4096];
+    kt_rc rc;
+    if (o->map) rc = hash_file(o->path, &h, &size, err);
+    else {
+        snprintf(path, sizeof path, "%s/receipts.csv", o->path);
+        rc = hash_file(path, &h, &size, err);
+        snprintf(path, sizeof path, "%s/receipt_lines.csv", o->path);
+        if (!rc) rc = hash_file(path, &h, &size, err);
+    }
+    if (!rc) snprintf(out, KT_COLS_FP_MAX, "%s-%llu-%016llx", o->map ? "csv" : "dir", (unsigned long long)size,
+                      (unsigned long long)h);
+    return rc;
+}
+
 kt_rc kt_cols_parse_qty(const char *s, size_t len, int64_t *out_milli, kt_err *err, const char *field) {
     char q[KT_QUOTE_MAX];
     size_t i = (len && s[0] == '-') ? 1 : 0, digits = 0, frac = 0;
@@ -299,6 +341,12 @@ static kt_rc generic_lines(job *j, const char *path, kt_err *err) {
 
 enum { M_RECEIPT, M_MEMBER, M_CARD, M_STORE, M_TIME, M_SKU, M_QTY, M_AMOUNT, M_PRICE, M_N };
 
+/* Money as the file writes it: decimal units, or minor units with money_minor. */
+static kt_rc money(job *j, const kt_csv_field *f, int64_t *out, const char *column, kt_err *err) {
+    if (!j->o->money_minor) return kt_parse_money(f->s, f->len, out, err, column);
+    return kt_parse_i64(f->s, f->len, INT64_MIN / 1000, INT64_MAX / 1000, out, err, column);
+}
+
 static kt_rc mapped(job *j, kt_err *err) {
     const kt_cols_map *m = j->o->map;
     const char *names[M_N] = {m->receipt, m->member, m->card, m->store, m->time, m->sku, m->qty, m->amount, m->price};
@@ -321,9 +369,9 @@ static kt_rc mapped(job *j, kt_err *err) {
         if (!r) r = need(FIELD(M_SKU), "sku", err);
         if (!r) r = parse_local(j, FIELD(M_TIME), &row.day, &row.minute, err);
         if (!r) r = kt_cols_parse_qty(FIELD(M_QTY)->s, FIELD(M_QTY)->len, &row.qty_milli, err, m->qty);
-        if (!r && m->amount) r = kt_parse_money(FIELD(M_AMOUNT)->s, FIELD(M_AMOUNT)->len, &row.amount, err, m->amount);
+        if (!r && m->amount) r = money(j, FIELD(M_AMOUNT), &row.amount, m->amount, err);
         if (!r && !m->amount) {
-            r = kt_parse_money(FIELD(M_PRICE)->s, FIELD(M_PRICE)->len, &price, err, m->price);
+            r = money(j, FIELD(M_PRICE), &price, m->price, err);
             /* amount = qty x price, half up to the minor unit */
             int64_t t;
             if (!r && !kt_mul_i64(price, row.qty_milli, &t)) r = kt_fail(err, KT_EINVAL, m->price, "amount out of range");
@@ -364,8 +412,15 @@ kt_rc kt_cols_import(kt_store *st, const kt_cols_import_opts *o, kt_cols_import_
     clock_gettime(CLOCK_MONOTONIC, &t0);
     *res = (kt_cols_import_result){0};
     job j = {.st = st, .o = o, .res = res};
-    kt_rc rc = kt_cols_writer_open(o->data_dir, &j.w, err);
+    char fp[KT_COLS_FP_MAX];
+    kt_rc rc = fingerprint(o, fp, err);
+    if (!rc) rc = kt_cols_writer_open(o->data_dir, &j.w, err);
     if (rc) return rc;
+    if (kt_cols_writer_imported(j.w, fp) && !o->again) {
+        kt_cols_writer_abort(j.w);
+        return kt_fail(err, KT_EEXIST, o->path, "these receipts were imported before (same content); --again imports them once more");
+    }
+    kt_cols_writer_record_import(j.w, fp);
     j.cards = kt_strmap_new();
     j.members = kt_strmap_new();
     j.stores = kt_strmap_new();

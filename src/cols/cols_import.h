@@ -10,6 +10,9 @@
  * Whole or nothing: the first bad row stops the import with
  * "FILE:LINE: COLUMN" in err->field and nothing is published, unless
  * skip_bad is set, in which case bad rows are counted and skipped.
+ * A file (or generic pair) whose content was imported before is refused with
+ * KT_EEXIST unless again is set: the manifest records a fingerprint (size and
+ * a 64-bit hash of the bytes) of every import, published with its rows.
  */
 #ifndef KT_COLS_IMPORT_H
 #define KT_COLS_IMPORT_H
@@ -33,6 +36,8 @@ typedef struct kt_cols_import_opts {
     const kt_cols_map *map;     /* NULL: generic receipts.csv + receipt_lines.csv */
     const int *default_offset_min; /* for times without an offset; NULL: such a time is an error */
     bool skip_bad;
+    bool money_minor;           /* map mode: amounts and prices in minor units (12345 = 123.45) */
+    bool again;                 /* import content that was imported before (else KT_EEXIST) */
 } kt_cols_import_opts;
 
 typedef struct kt_cols_import_result {

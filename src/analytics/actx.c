@@ -13,6 +13,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
 
 typedef struct names {
     char **v;                  /* by compact index; NULL: not loaded or none */
@@ -617,7 +619,15 @@ typedef struct scan {
     size_t *seg_of;
     size_t nbatches;
     atomic_size_t next;
+    bool progress;             /* stderr is a terminal and the scan is long */
+    double last_print;
 } scan;
+
+static double mono_seconds(void) {
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
 
 typedef struct worker { scan *s; int index; } worker;
 
@@ -632,7 +642,16 @@ static void *scan_work(void *arg) {
         size_t end = begin + KT_COLS_BATCH_ROWS < rows ? begin + KT_COLS_BATCH_ROWS : rows;
         if (s->lines) s->lfn(s->states[w->index], &s->a->lsegs[seg], begin, end);
         else s->rfn(s->states[w->index], &s->a->rsegs[seg], begin, end);
+        if (s->progress && w->index == 0) {
+            double t = mono_seconds();
+            if (t - s->last_print >= 0.5) {
+                s->last_print = t;
+                fprintf(stderr, "\rscan: %3.0f%% of %zu batches of %s", 100.0 * (double)(b + 1) / (double)s->nbatches,
+                        s->nbatches, s->lines ? "lines" : "receipts");
+            }
+        }
     }
+    if (s->progress && w->index == 0 && s->last_print > 0) fprintf(stderr, "\r%60s\r", "");
     return NULL;
 }
 
@@ -657,6 +676,9 @@ static kt_rc scan_run(kt_actx *a, int threads, bool lines, kt_ascan_lines_fn lfn
         }
     }
     atomic_init(&s.next, 0);
+    /* progress on a terminal for scans of more than ~16 M rows */
+    s.progress = s.nbatches > 256 && isatty(2);
+    s.last_print = s.progress ? mono_seconds() : 0;
     if ((size_t)threads > s.nbatches) threads = s.nbatches ? (int)s.nbatches : 1;
     worker w[KT_ACTX_THREADS_MAX];
     pthread_t t[KT_ACTX_THREADS_MAX];

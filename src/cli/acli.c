@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <time.h>
 
 static double now_seconds(void) {
@@ -53,7 +54,7 @@ kt_rc kt_acli_start(kt_acli *cx, kt_opt *o, size_t no, int argc, char **argv, ch
         cx->a = NULL;
         return rc;
     }
-    cx->out = kt_aout_new(stdout, cx->format);
+    cx->out = kt_aout_new(kt_cli_out(), cx->format);
     kt_aout_meta_day(cx->out, "as_of", cx->as_of);
     return KT_OK;
 }
@@ -66,9 +67,13 @@ int kt_acli_end(kt_acli *cx, kt_rc rc, kt_err *err) {
         cx->out = NULL;
     }
     if (!rc && cx->stats && cx->a)
-        fprintf(stderr, "%llu receipts, %llu lines in the store; %d threads; %.3f s\n",
+    {
+        struct rusage ru;
+        getrusage(RUSAGE_SELF, &ru);
+        fprintf(stderr, "%llu receipts, %llu lines in the store; %d threads; %.3f s; peak memory %.1f MB\n",
                 (unsigned long long)kt_actx_receipt_rows(cx->a), (unsigned long long)kt_actx_line_rows(cx->a),
-                cx->threads, now_seconds() - cx->started);
+                cx->threads, now_seconds() - cx->started, (double)ru.ru_maxrss / 1024.0);
+    }
     kt_actx_close(cx->a);
     cx->a = NULL;
     return rc ? kt_cli_error(err) : 0;

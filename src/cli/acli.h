@@ -34,7 +34,7 @@ typedef struct kt_acli {
     int threads;
     bool stats;
     kt_aout_format format;
-    kt_aout *out;             /* writes to stdout */
+    kt_aout *out;             /* writes to kt_cli_out() */
     double started;           /* monotonic seconds, for --stats */
 } kt_acli;
 

@@ -33,6 +33,15 @@ const char *kt_cli_data_dir(void);
 /* Print an error and return its exit status. */
 int kt_cli_error(const kt_err *err);
 
+/* Where a command writes its results: stdout, or the stream of an in-process
+ * run. Commands that can run in-process write only there. */
+#include <stdio.h>
+FILE *kt_cli_out(void);
+/* Run command WORD on this thread with what it writes to kt_cli_out() going
+ * to OUT and the error it would print stored in ERR instead (the server's
+ * analytics endpoints). Returns its exit status. */
+int kt_cli_run_captured(const char *word, int argc, char **argv, FILE *out, kt_err *err);
+
 /* ---- options ---------------------------------------------------------------
  * Options are "--name value", "--name=value" or, for flags, "--name".
  * Anything else is positional. "--" ends options. Unknown options, a missing

@@ -79,7 +79,17 @@ kt_rc kt_opt_i64(const kt_opt *opts, size_t nopts, const char *name, int64_t dfl
     return kt_parse_i64(v, strlen(v), min, max, out, err, field);
 }
 
+/* In-process runs (kt_cli_run_captured): this thread's output and error sink. */
+static _Thread_local FILE *thread_out;
+static _Thread_local kt_err *thread_err;
+
+FILE *kt_cli_out(void) { return thread_out ? thread_out : stdout; }
+
 int kt_cli_error(const kt_err *err) {
+    if (thread_err) {
+        *thread_err = *err;
+        return kt_exit_code(err->code);
+    }
     if (err->field[0]) fprintf(stderr, "karta: %s: %s: %s\n", kt_strerror(err->code), err->field, err->msg);
     else fprintf(stderr, "karta: %s: %s\n", kt_strerror(err->code), err->msg);
     return kt_exit_code(err->code);
@@ -108,6 +118,24 @@ const char *kt_cli_data_dir(void) {
 
 
 void kt_cli_set_data_dir(const char *dir) { data_dir = dir; }
+
+int kt_cli_run_captured(const char *word, int argc, char **argv, FILE *out, kt_err *err) {
+    kt_cmd_fn fn = NULL;
+    for (size_t i = 0; i < ncommands; i++)
+        if (!strcmp(commands[i].word, word)) fn = commands[i].fn;
+    if (!fn) {
+        kt_fail(err, KT_ENOTFOUND, "command", "no command \"%.40s\"", word);
+        return kt_exit_code(KT_ENOTFOUND);
+    }
+    *err = (kt_err){0};
+    thread_out = out;
+    thread_err = err;
+    int status = fn(argc, argv);
+    thread_out = NULL;
+    thread_err = NULL;
+    if (status && !err->code) kt_fail(err, KT_EINTERNAL, word, "failed with status %d", status);
+    return status;
+}
 
 kt_cli_command *kt_cli_commands(size_t *n) {
     *n = ncommands;

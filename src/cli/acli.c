@@ -9,6 +9,7 @@
 #include <string.h>
 #include <sys/resource.h>
 #include <time.h>
+#include <unistd.h>
 
 static double now_seconds(void) {
     struct timespec ts;
@@ -33,12 +34,13 @@ kt_rc kt_acli_start(kt_acli *cx, kt_opt *o, size_t no, int argc, char **argv, ch
     size_t np_local;
     kt_rc rc = kt_opts_parse(argc, argv, o, no, pos, npos_max, npos ? npos : &np_local, err);
     kt_day as_of = KT_DAY_NONE, from, to;
-    int64_t threads = 2;
+    long cores = sysconf(_SC_NPROCESSORS_ONLN);
+    int64_t threads = cores < 1 ? 1 : cores > KT_ACTX_THREADS_MAX ? KT_ACTX_THREADS_MAX : cores;
     if (!rc) rc = kt_aout_parse_format(kt_opt_get(o, no, "format"), &cx->format, err);
     if (!rc) rc = day_opt(o, no, "as-of", &as_of, err);
     if (!rc) rc = day_opt(o, no, "from", &from, err);
     if (!rc) rc = day_opt(o, no, "to", &to, err);
-    if (!rc) rc = kt_opt_i64(o, no, "threads", 2, 1, KT_ACTX_THREADS_MAX, &threads, err);
+    if (!rc) rc = kt_opt_i64(o, no, "threads", threads, 1, KT_ACTX_THREADS_MAX, &threads, err);
     if (rc) return rc;
     cx->threads = (int)threads;
     cx->stats = kt_opt_get(o, no, "stats") != NULL;

@@ -22,7 +22,7 @@
     {"to", KT_OPT_VALUE, "YYYY-MM-DD: only receipts on or before this day", NULL},                             \
     {"store", KT_OPT_VALUE, "CODE[,CODE...]: only these stores", NULL},                                        \
     {"region", KT_OPT_VALUE, "only stores of this region (or city)", NULL},                                    \
-    {"threads", KT_OPT_VALUE, "scan threads (default: 2)", NULL},                                              \
+    {"threads", KT_OPT_VALUE, "scan threads (default: one per core)", NULL},                                              \
     {"stats", KT_OPT_FLAG, "print rows scanned, memory and time to stderr", NULL}
 
 #define KT_ACLI_NOPTS 8

@@ -4,6 +4,7 @@
 #include "analytics/fold.h"
 #include "analytics/actx.h"
 #include "cols/cols.h"
+#include "store/store.h"
 
 #include <string.h>
 
@@ -58,5 +59,15 @@ kt_rc kt_fold_run(const char *data_dir, kt_fold_result *out, kt_err *err) {
     }
     kt_cols_writer_abort(w);
     kt_actx_close(a);
+    return rc;
+}
+
+kt_rc kt_fold_pending(kt_store *st, const char *data_dir, uint64_t *out, kt_err *err) {
+    uint64_t mark;
+    int64_t max = 0;
+    kt_rc rc = kt_cols_read_op_mark(data_dir, &mark, err);
+    bool found;
+    if (!rc) rc = kt_store_int(st, KT_Q_ACTX_MAX_RECEIPT, NULL, 0, &max, &found, err);
+    *out = !rc && (uint64_t)max > mark ? (uint64_t)max - mark : 0;
     return rc;
 }

@@ -22,4 +22,15 @@ typedef struct kt_fold_result {
 
 kt_rc kt_fold_run(const char *data_dir, kt_fold_result *out, kt_err *err);
 
+/* How many checkout receipts wait to be folded (an upper bound: the highest
+ * receipt id minus the mark), through the caller's store connection. */
+struct kt_store;
+kt_rc kt_fold_pending(struct kt_store *st, const char *data_dir, uint64_t *out, kt_err *err);
+
+/* The server's policy: fold when this many receipts wait, or when any have
+ * waited this long. Readers load the waiting ones from the operational store
+ * on every analysis, so the delta is kept small. */
+#define KT_FOLD_RECEIPTS 20000
+#define KT_FOLD_SECONDS 30
+
 #endif

@@ -690,6 +690,18 @@ uint64_t kt_cols_receipt_rows(const kt_cols *c) { return c->receipts; }
 uint64_t kt_cols_line_rows(const kt_cols *c) { return c->lines; }
 uint32_t kt_cols_member_op_max(const kt_cols *c) { return c->man.member_op_max; }
 uint64_t kt_cols_op_mark(const kt_cols *c) { return c->man.op_mark; }
+
+kt_rc kt_cols_read_op_mark(const char *data_dir, uint64_t *out, kt_err *err) {
+    if (strlen(data_dir) > DATA_DIR_MAX) return kt_fail(err, KT_EINVAL, "data", "data directory path too long");
+    char cols[PATH_MAX_];
+    manifest m;
+    pathf(cols, "%s/cols", data_dir);
+    kt_rc rc = manifest_read(cols, &m, err);
+    *out = rc ? 0 : m.op_mark;
+    free(m.segs);
+    free(m.imports);
+    return rc;
+}
 uint32_t kt_cols_next_receipt(const kt_cols *c) { return c->man.next_receipt; }
 size_t kt_cols_dict_count(const kt_cols *c, kt_cols_dict_kind kind) { return c->dicts[kind].count; }
 

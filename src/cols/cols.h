@@ -145,6 +145,8 @@ uint32_t kt_cols_member_op_max(const kt_cols *c);
 size_t kt_cols_dict_count(const kt_cols *c, kt_cols_dict_kind kind);
 /* The published op_mark (see kt_cols_writer_set_op_mark). */
 uint64_t kt_cols_op_mark(const kt_cols *c);
+/* The same, reading only the manifest (cheap enough to poll). */
+kt_rc kt_cols_read_op_mark(const char *data_dir, uint64_t *out, kt_err *err);
 /* The receipt id the next import starts at: every published receipt id is below it. */
 uint32_t kt_cols_next_receipt(const kt_cols *c);
 /* External id of a dictionary id (with KT_COLS_FOREIGN set), or NULL. */

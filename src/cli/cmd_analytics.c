@@ -1,9 +1,11 @@
 /*
  * cmd_analytics.c - `karta import-receipts PATH [--map ...]`: receipt history
- * into the columnar store (cols/cols_import.h); `karta rfm`: A1 RFM per member
- * (analytics/rfm.h) as an aligned table, CSV or JSON.
+ * into the columnar store (cols/cols_import.h); `karta rfm`: A1 RFM per member,
+ * segment sizes and the migration matrix (analytics/rfm.h) through the shared
+ * analysis options (acli.h).
  */
 #include "cli.h"
+#include "acli.h"
 #include "analytics/rfm.h"
 #include "cols/cols.h"
 #include "cols/cols_import.h"
@@ -110,133 +112,141 @@ KT_COMMAND(import_receipts, "import-receipts", "load receipt history into the co
 
 /* ---- rfm -------------------------------------------------------------------------- */
 
-/* The member's external id: members.ext_id, else its first card, else #id;
- * a dictionary member by its name in the dictionary. */
-static void member_name(kt_store *st, kt_cols *c, uint32_t id, char *out, size_t size) {
-    const char *d = kt_cols_dict_name(c, KT_DICT_MEMBER, id);
-    if (d) { snprintf(out, size, "%s", d); return; }
-    snprintf(out, size, "#%u", id);
-    kt_cursor *cur;
-    bool has = false;
-    kt_err ignore;
-    if (kt_store_query(st, KT_Q_MEMBER_GET, (kt_val[]){KT_VI(id)}, 1, &cur, &ignore) == KT_OK) {
-        if (kt_store_step(cur, &has, &ignore) == KT_OK && has && kt_col_text(cur, 1)) {
-            snprintf(out, size, "%s", kt_col_text(cur, 1));
-            kt_store_end(cur);
-            return;
-        }
-        kt_store_end(cur);
-    }
-    if (kt_store_query(st, KT_Q_CARDS_OF_MEMBER, (kt_val[]){KT_VI(id)}, 1, &cur, &ignore) == KT_OK) {
-        if (kt_store_step(cur, &has, &ignore) == KT_OK && has && kt_col_text(cur, 1))
-            snprintf(out, size, "%s", kt_col_text(cur, 1));
-        kt_store_end(cur);
-    }
-}
+static const kt_acol rfm_member_cols[] = {
+    {"member", KT_ACOL_TEXT, 0},         {"recency_days", KT_ACOL_INT, 0},  {"frequency", KT_ACOL_INT, 0},
+    {"monetary", KT_ACOL_MONEY, 0},      {"max_receipt", KT_ACOL_MONEY, 0}, {"avg_receipt", KT_ACOL_MONEY, 0},
+    {"first_purchase", KT_ACOL_DAY, 0},  {"last_purchase", KT_ACOL_DAY, 0}, {"r", KT_ACOL_INT, 0},
+    {"f", KT_ACOL_INT, 0},               {"m", KT_ACOL_INT, 0},             {"segment", KT_ACOL_TEXT, 0},
+};
 
-typedef enum { FMT_TABLE, FMT_CSV, FMT_JSON } out_format;
-
-static void print_rows(kt_store *st, kt_cols *c, const kt_rfm_result *r, out_format fmt) {
-    static const char *const head[] = {"member", "recency_days", "frequency", "monetary", "max_receipt", "avg_receipt",
-                                       "first_purchase", "last_purchase", "r", "f", "m", "segment"};
-    json_t *arr = fmt == FMT_JSON ? json_array() : NULL;
-    if (fmt == FMT_CSV) printf("member,recency_days,frequency,monetary,max_receipt,avg_receipt,first_purchase,last_purchase,r,f,m,segment\n");
-    if (fmt == FMT_TABLE)
-        printf("%-18s %7s %5s %14s %12s %12s %-10s %-10s %s %s %s %s\n", head[0], "recency", "freq", head[3], head[4],
-               head[5], "first", "last", head[8], head[9], head[10], head[11]);
+static kt_rc rfm_members(kt_acli *cx, const kt_rfm_config *cfg, const kt_rfm_result *r, kt_err *err) {
+    kt_rc rc = kt_actx_load_names(cx->a, KT_ADIM_MEMBER, err);
+    if (rc) return rc;
+    kt_aout_table(cx->out, "members", rfm_member_cols, KT_ARRAY_LEN(rfm_member_cols));
     for (size_t i = 0; i < r->n; i++) {
         const kt_rfm_row *x = &r->rows[i];
-        char name[128], mon[24], mx[24], avg[24], first[11], last[11];
-        member_name(st, c, x->member, name, sizeof name);
-        kt_money_format(x->monetary, mon);
-        kt_money_format(x->max_receipt, mx);
-        kt_money_format(x->avg_receipt, avg);
-        kt_day_format(x->first_day, first);
-        kt_day_format(x->last_day, last);
-        const char *seg = kt_rfm_segments[x->segment].name;
-        if (fmt == FMT_CSV) {
-            bool quote = strpbrk(name, ",\"\n\r") != NULL;
-            if (quote) {
-                putchar('"');
-                for (const char *p = name; *p; p++) { if (*p == '"') putchar('"'); putchar(*p); }
-                putchar('"');
-            } else fputs(name, stdout);
-            printf(",%d,%u,%s,%s,%s,%s,%s,%u,%u,%u,%s\n", x->recency_days, x->frequency, mon, mx, avg, first, last,
-                   x->r, x->f, x->m, seg);
-        } else if (fmt == FMT_TABLE) {
-            printf("%-18s %7d %5u %14s %12s %12s %-10s %-10s %u %u %u %s\n", name, x->recency_days, x->frequency, mon,
-                   mx, avg, first, last, x->r, x->f, x->m, seg);
-        } else {
-            json_array_append_new(arr, json_pack("{s:s, s:i, s:I, s:s, s:s, s:s, s:s, s:s, s:i, s:i, s:i, s:s}",
-                                                 "member", name, "recency_days", (int)x->recency_days, "frequency",
-                                                 (json_int_t)x->frequency, "monetary", mon, "max_receipt", mx,
-                                                 "avg_receipt", avg, "first_purchase", first, "last_purchase", last,
-                                                 "r", (int)x->r, "f", (int)x->f, "m", (int)x->m, "segment", seg));
+        kt_aout_text(cx->out, kt_actx_name(cx->a, KT_ADIM_MEMBER, x->member));
+        kt_aout_int(cx->out, x->recency_days);
+        kt_aout_int(cx->out, x->frequency);
+        kt_aout_money(cx->out, x->monetary);
+        kt_aout_money(cx->out, x->max_receipt);
+        kt_aout_money(cx->out, x->avg_receipt);
+        kt_aout_day(cx->out, x->first_day);
+        kt_aout_day(cx->out, x->last_day);
+        kt_aout_int(cx->out, x->r);
+        kt_aout_int(cx->out, x->f);
+        kt_aout_int(cx->out, x->m);
+        kt_aout_text(cx->out, cfg->segments[x->segment].name);
+        kt_aout_row_end(cx->out);
+    }
+    return KT_OK;
+}
+
+/* Half away from zero, as avg_receipt. */
+static kt_money rfm_avg(kt_money sum, uint64_t n) {
+    int64_t q = sum / (int64_t)n, rem = sum % (int64_t)n;
+    if (2 * (uint64_t)(rem < 0 ? -rem : rem) >= n) q += sum < 0 ? -1 : 1;
+    return q;
+}
+
+static kt_rc rfm_segment_sizes(kt_acli *cx, const kt_rfm_config *cfg, const kt_rfm_result *r, kt_err *err) {
+    static const kt_acol cols[] = {{"segment", KT_ACOL_TEXT, 0}, {"members", KT_ACOL_INT, 0},
+                                   {"share", KT_ACOL_REAL, 4},   {"monetary", KT_ACOL_MONEY, 0},
+                                   {"avg_monetary", KT_ACOL_MONEY, 0}};
+    uint64_t members[KT_RFM_SEGMENTS_MAX];
+    kt_money monetary[KT_RFM_SEGMENTS_MAX];
+    if (!kt_rfm_sizes(r, cfg, members, monetary))
+        return kt_fail(err, KT_EINVAL, "monetary", "a segment's sum of receipts overflows");
+    kt_aout_table(cx->out, "segments", cols, KT_ARRAY_LEN(cols));
+    for (size_t s = 0; r->n && s < cfg->nsegments; s++) {
+        kt_aout_text(cx->out, cfg->segments[s].name);
+        kt_aout_int(cx->out, (int64_t)members[s]);
+        kt_aout_real(cx->out, (double)members[s] / (double)r->n);
+        kt_aout_money(cx->out, monetary[s]);
+        if (members[s]) kt_aout_money(cx->out, rfm_avg(monetary[s], members[s]));
+        else kt_aout_null(cx->out);
+        kt_aout_row_end(cx->out);
+    }
+    return KT_OK;
+}
+
+static kt_rc rfm_migration(kt_acli *cx, const kt_rfm_config *cfg, kt_day from_day, const kt_rfm_result *to,
+                           kt_err *err) {
+    static const kt_acol cols[] = {{"segment_from", KT_ACOL_TEXT, 0}, {"segment_to", KT_ACOL_TEXT, 0},
+                                   {"members", KT_ACOL_INT, 0}};
+    kt_afilter f = cx->filter;
+    f.to = from_day;
+    kt_rfm_result from;
+    kt_rc rc = kt_rfm_run(cx->a, &f, cfg, cx->threads, &from, err);
+    if (rc) return rc;
+    size_t w = cfg->nsegments + 1;
+    uint64_t *counts = kt_xmalloc(w * w * sizeof *counts);
+    kt_rfm_migration(&from, to, cfg->nsegments, counts);
+    kt_aout_table(cx->out, "migration", cols, KT_ARRAY_LEN(cols));
+    for (size_t i = 0; i < w; i++)
+        for (size_t j = 0; j < w; j++) {
+            if (!counts[i * w + j]) continue;
+            kt_aout_text(cx->out, i < cfg->nsegments ? cfg->segments[i].name : "(none)");
+            kt_aout_text(cx->out, j < cfg->nsegments ? cfg->segments[j].name : "(none)");
+            kt_aout_int(cx->out, (int64_t)counts[i * w + j]);
+            kt_aout_row_end(cx->out);
         }
-    }
-    if (arr) {
-        char as_of[11];
-        kt_day_format(r->as_of, as_of);
-        json_t *doc = json_pack("{s:s, s:o}", "as_of", as_of, "members", arr);
-        char *s = json_dumps(doc, JSON_INDENT(1) | JSON_PRESERVE_ORDER);
-        puts(s);
-        free(s);
-        json_decref(doc);
-    }
+    free(counts);
+    kt_rfm_free(&from);
+    return KT_OK;
 }
 
 static int cmd_rfm(int argc, char **argv) {
     kt_opt o[] = {
-        {"as-of", KT_OPT_VALUE, "YYYY-MM-DD: recency counts from this day; later receipts are left out (default: the last day with a receipt)", NULL},
-        {"format", KT_OPT_VALUE, "table (default), csv or json", NULL},
-        {"threads", KT_OPT_VALUE, "scan threads (default 2)", NULL},
-        {"stats", KT_OPT_FLAG, "print receipts scanned, members, memory and time to stderr", NULL},
+        KT_ACLI_OPTS,
+        {"segments", KT_OPT_FLAG, "segment sizes instead of members: segment,members,share,monetary,avg_monetary", NULL},
+        {"migration", KT_OPT_VALUE, "FROM_DAY: members by segment at FROM_DAY (rows) and at the as-of day (columns)", NULL},
+        {"config", KT_OPT_VALUE, "FILE: JSON scores by thresholds and the ordered segment list (docs/analytics.md)", NULL},
     };
     if (kt_cli_wants_help(argc, argv)) {
-        kt_opts_help("rfm [--as-of YYYY-MM-DD] [--format table|csv|json] [--threads N] [--stats]", o, KT_ARRAY_LEN(o));
+        kt_opts_help("rfm [--segments | --migration YYYY-MM-DD] [--config FILE] [--as-of YYYY-MM-DD] [--from D] [--to D] "
+                     "[--store CODES] [--region NAME] [--format table|csv|json] [--threads N] [--stats]",
+                     o, KT_ARRAY_LEN(o));
         printf("\nRecency, frequency and monetary value per member from the columnar store (load it\n"
                "with karta import-receipts). frequency counts sale receipts; monetary is sales minus\n"
                "returns; avg_receipt = monetary / frequency. Scores 1-5 by quintile of rank, worst\n"
-               "first; members with equal values share the lower score. Segments, first match wins:\n");
+               "first; members with equal values share the lower score; or by thresholds from --config.\n"
+               "Segments, first match wins (the default list; --config replaces it):\n");
         for (size_t i = 0; i < kt_rfm_segment_count; i++) {
             const kt_rfm_segment *s = &kt_rfm_segments[i];
             printf("  %-20s R %u-%u  F %u-%u  M %u-%u\n", s->name, s->r_min, s->r_max, s->f_min, s->f_max, s->m_min,
                    s->m_max);
         }
+        printf("--segments lists every segment in list order (none on an empty store); --migration lists\n"
+               "the non-empty cells; \"(none)\" is a member without purchases at one of the two days.\n");
         return 0;
     }
     kt_err err = {0};
-    size_t npos;
-    kt_rc rc = kt_opts_parse(argc, argv, o, KT_ARRAY_LEN(o), NULL, 0, &npos, &err);
-    kt_rfm_opts ro = {.as_of = KT_DAY_NONE, .threads = 2};
-    const char *as_of = kt_opt_get(o, KT_ARRAY_LEN(o), "as-of"), *f = kt_opt_get(o, KT_ARRAY_LEN(o), "format");
-    int64_t threads = 2;
-    out_format fmt = FMT_TABLE;
-    if (!rc && as_of) rc = kt_day_parse(as_of, strlen(as_of), &ro.as_of, &err, "--as-of");
-    if (!rc) rc = kt_opt_i64(o, KT_ARRAY_LEN(o), "threads", 2, 1, KT_RFM_THREADS_MAX, &threads, &err);
-    if (!rc && f) {
-        if (!strcmp(f, "csv")) fmt = FMT_CSV;
-        else if (!strcmp(f, "json")) fmt = FMT_JSON;
-        else if (strcmp(f, "table")) rc = kt_fail(&err, KT_EUSAGE, "--format", "want table, csv or json");
-    }
+    kt_acli cx;
+    kt_rfm_config cfg;
+    kt_rfm_config_default(&cfg);
+    kt_rc rc = kt_acli_start(&cx, o, KT_ARRAY_LEN(o), argc, argv, NULL, 0, NULL, &err);
     if (rc) return kt_cli_error(&err);
-    ro.threads = (int)threads;
-    kt_store *st = NULL;
-    kt_cols *c = NULL;
+    const char *cfg_path = kt_opt_get(o, KT_ARRAY_LEN(o), "config"), *mig = kt_opt_get(o, KT_ARRAY_LEN(o), "migration");
+    bool sizes = kt_opt_get(o, KT_ARRAY_LEN(o), "segments") != NULL;
+    kt_day from_day = KT_DAY_NONE;
+    if (sizes && mig) rc = kt_fail(&err, KT_EUSAGE, "--migration", "give --segments or --migration, not both");
+    if (!rc && mig && kt_day_parse(mig, strlen(mig), &from_day, &err, "--migration")) rc = err.code = KT_EUSAGE;
+    if (!rc && mig && cx.as_of != KT_DAY_NONE && from_day > cx.as_of)
+        rc = kt_fail(&err, KT_EUSAGE, "--migration", "%s is after the as-of day", mig);
+    if (!rc && cfg_path) rc = kt_rfm_config_load(cfg_path, &cfg, &err);
     kt_rfm_result r = {0};
-    rc = kt_cli_open(&st, &err);
-    if (!rc) rc = kt_cols_open(kt_cli_data_dir(), &c, &err);
-    if (!rc) rc = kt_rfm_run(c, &ro, &r, &err);
-    if (!rc) {
-        print_rows(st, c, &r, fmt);
-        if (kt_opt_get(o, KT_ARRAY_LEN(o), "stats"))
-            fprintf(stderr, "rfm: %llu receipts scanned, %zu members, %.1f MB accumulators, %d threads, scan %.3f s\n",
-                    (unsigned long long)r.receipts_scanned, r.n, (double)r.memory_bytes / 1e6, ro.threads, r.seconds);
-    }
+    if (!rc) rc = kt_rfm_run(cx.a, &cx.filter, &cfg, cx.threads, &r, &err);
+    if (!rc && mig) kt_aout_meta_day(cx.out, "from", from_day);
+    if (!rc) rc = sizes ? rfm_segment_sizes(&cx, &cfg, &r, &err)
+                 : mig  ? rfm_migration(&cx, &cfg, from_day, &r, &err)
+                        : rfm_members(&cx, &cfg, &r, &err);
+    if (!rc && cx.stats)
+        fprintf(stderr, "rfm: %llu receipts scanned, %zu members, %.1f MB accumulators, scan %.3f s\n",
+                (unsigned long long)r.receipts_scanned, r.n, (double)r.memory_bytes / 1e6, r.seconds);
     kt_rfm_free(&r);
-    kt_cols_close(c);
-    kt_store_close(st);
-    return rc ? kt_cli_error(&err) : 0;
+    kt_rfm_config_free(&cfg);
+    return kt_acli_end(&cx, rc, &err);
 }
 
-KT_COMMAND(rfm, "rfm", "A1: recency, frequency, monetary per member with scores and segments", cmd_rfm)
+KT_COMMAND(rfm, "rfm", "A1: recency, frequency, monetary per member with scores, segments and migration", cmd_rfm)

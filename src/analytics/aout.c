@@ -19,7 +19,8 @@ struct kt_aout {
     size_t ncols, cell;        /* cells given in the current row */
     size_t rows;               /* rows in the current table */
     int tables;                /* tables started */
-    bool meta_open;            /* JSON: "{" written */
+    bool meta_open;            /* JSON: "{" written (or pending) */
+    kt_buf pending;            /* JSON meta fields not written yet: held until the first table or the end */
     bool bad_row;              /* a row with the wrong number of cells (a bug) */
     char *name;
     kt_buf cells;              /* table format: every cell, NUL-terminated, row after row */
@@ -40,6 +41,7 @@ kt_aout *kt_aout_new(FILE *f, kt_aout_format fmt) {
     o->fmt = fmt;
     kt_buf_init(&o->cells);
     kt_buf_init(&o->line);
+    kt_buf_init(&o->pending);
     return o;
 }
 
@@ -74,14 +76,14 @@ void kt_aout_meta_text(kt_aout *o, const char *key, const char *value) {
     meta_begin(o, key);
     if (value) json_string(&o->line, value);
     else kt_buf_adds(&o->line, "null");
-    fwrite(o->line.p, 1, o->line.len, o->f);
+    kt_buf_add(&o->pending, o->line.p, o->line.len);
 }
 
 void kt_aout_meta_int(kt_aout *o, const char *key, int64_t value) {
     if (o->fmt != KT_AOUT_JSON) return;
     meta_begin(o, key);
     kt_buf_printf(&o->line, "%lld", (long long)value);
-    fwrite(o->line.p, 1, o->line.len, o->f);
+    kt_buf_add(&o->pending, o->line.p, o->line.len);
 }
 
 void kt_aout_meta_day(kt_aout *o, const char *key, kt_day value) {
@@ -89,6 +91,11 @@ void kt_aout_meta_day(kt_aout *o, const char *key, kt_day value) {
     char d[16];
     kt_day_format(value, d);
     kt_aout_meta_text(o, key, d);
+}
+
+static void flush_pending(kt_aout *o) {
+    if (o->pending.len) fwrite(o->pending.p, 1, o->pending.len, o->f);
+    kt_buf_reset(&o->pending);
 }
 
 /* ---- text table ---- */
@@ -181,6 +188,7 @@ void kt_aout_table(kt_aout *o, const char *name, const kt_acol *cols, size_t nco
         }
         fputc('\n', o->f);
     } else if (o->fmt == KT_AOUT_JSON) {
+        flush_pending(o);
         meta_begin(o, name);
         kt_buf_addc(&o->line, '[');
         fwrite(o->line.p, 1, o->line.len, o->f);
@@ -271,13 +279,26 @@ void kt_aout_row_end(kt_aout *o) {
 kt_rc kt_aout_finish(kt_aout *o, kt_err *err) {
     if (!o) return KT_OK;
     table_end(o);
+    flush_pending(o);
     if (o->fmt == KT_AOUT_JSON) fputs(o->meta_open ? "\n}\n" : "{}\n", o->f);
     bool bad = o->bad_row;
     int ferr = fflush(o->f) != 0 || ferror(o->f);
     kt_buf_free(&o->cells);
     kt_buf_free(&o->line);
+    kt_buf_free(&o->pending);
     free(o);
     if (bad) return kt_fail(err, KT_EINTERNAL, "output", "a row had the wrong number of cells");
     if (ferr) return kt_fail(err, KT_EIO, "output", "could not write the output");
     return KT_OK;
+}
+
+void kt_aout_discard(kt_aout *o) {
+    if (!o) return;
+    for (size_t c = 0; c < o->ncols; c++) free((char *)o->cols[c].name);
+    free(o->cols);
+    free(o->name);
+    kt_buf_free(&o->cells);
+    kt_buf_free(&o->line);
+    kt_buf_free(&o->pending);
+    free(o);
 }

@@ -59,5 +59,8 @@ void kt_aout_null(kt_aout *o);
 void kt_aout_row_end(kt_aout *o);
 /* End the last table and the document, free O. */
 kt_rc kt_aout_finish(kt_aout *o, kt_err *err);
+/* Free O after an error: what is still held (meta fields, an unaligned text
+ * table) is not written, so an error before the first table prints nothing. */
+void kt_aout_discard(kt_aout *o);
 
 #endif

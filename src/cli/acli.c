@@ -40,7 +40,7 @@ kt_rc kt_acli_start(kt_acli *cx, kt_opt *o, size_t no, int argc, char **argv, ch
     if (!rc) rc = day_opt(o, no, "as-of", &as_of, err);
     if (!rc) rc = day_opt(o, no, "from", &from, err);
     if (!rc) rc = day_opt(o, no, "to", &to, err);
-    if (!rc) rc = kt_opt_i64(o, no, "threads", threads, 1, KT_ACTX_THREADS_MAX, &threads, err);
+    if (!rc && (rc = kt_opt_i64(o, no, "threads", threads, 1, KT_ACTX_THREADS_MAX, &threads, err))) err->code = rc = KT_EUSAGE;
     if (rc) return rc;
     cx->threads = (int)threads;
     cx->stats = kt_opt_get(o, no, "stats") != NULL;
@@ -62,6 +62,10 @@ kt_rc kt_acli_start(kt_acli *cx, kt_opt *o, size_t no, int argc, char **argv, ch
 }
 
 int kt_acli_end(kt_acli *cx, kt_rc rc, kt_err *err) {
+    if (cx->out && rc) {
+        kt_aout_discard(cx->out);
+        cx->out = NULL;
+    }
     if (cx->out) {
         kt_err ferr = {0};
         kt_rc frc = kt_aout_finish(cx->out, &ferr);

@@ -162,6 +162,13 @@ static const char *const kt_sqlite_migrations[] = {
     "  store_id INTEGER REFERENCES stores(id), hash TEXT NOT NULL UNIQUE,"
     "  created_at INTEGER NOT NULL, revoked_at INTEGER,"
     "  CHECK((role = 'pos') = (store_id IS NOT NULL)));",
+
+    /* 4: stock snapshots for the sales-and-stock report (R6, karta import-stock): the quantity on
+     * hand at the end of a day, in thousandths; a later import of the same key replaces it */
+    "CREATE TABLE stock("
+    "  store_id INTEGER NOT NULL REFERENCES stores(id), product_id INTEGER NOT NULL REFERENCES products(id),"
+    "  day INTEGER NOT NULL, qty_milli INTEGER NOT NULL CHECK(qty_milli >= 0), imported_at INTEGER NOT NULL,"
+    "  PRIMARY KEY(store_id, product_id, day)) WITHOUT ROWID;",
 };
 
 #endif

@@ -17,7 +17,8 @@
  *      cycles and favourite SKU, pending accessory);
  *   3. receipts, day by day: every member tosses a coin weighted by its rate,
  *      the weekday and the season; the day's visits and due returns are sorted
- *      by time, numbered per store, filled with lines and written. A sale
+ *      by time, numbered per store, filled with lines and written (as CSV, or
+ *      with --direct into the columnar store: gen_direct.c). A sale
  *      picked for a later return keeps its lines in a ring of daily buckets,
  *      so memory never grows with the number of receipts.
  * Money and quantities are integers (kopecks, grams); every random choice is
@@ -29,6 +30,7 @@
 #include <stdlib.h>
 #include <sys/stat.h>
 #include <sys/types.h>
+#include <time.h>
 
 static const char *const file_names[KT_GEN_FILE_COUNT] = {
     [KT_GEN_CATEGORIES] = "categories.csv",
@@ -121,6 +123,7 @@ static kt_rc check_options(const kt_gen_options *opt, kt_err *err) {
         return kt_fail(err, KT_EINVAL, "stores", "must be 1..%u", KT_GEN_STORES_MAX);
     if (opt->products < 1 || opt->products > KT_GEN_PRODUCTS_MAX)
         return kt_fail(err, KT_EINVAL, "products", "must be 1..%u", KT_GEN_PRODUCTS_MAX);
+    if (opt->direct_data && !*opt->direct_data) return kt_fail(err, KT_EINVAL, "data", "a data directory is required");
     if (opt->days < 1 || opt->days > KT_GEN_DAYS_MAX)
         return kt_fail(err, KT_EINVAL, "days", "must be 1..%u", KT_GEN_DAYS_MAX);
     int y, m, d;
@@ -171,6 +174,12 @@ static void gen_free(gen *g) {
     for (int k = 0; k < GEN_RETURN_RING; k++) free(g->ring[k].v);
     free(g->visits);
     free(g->store_seq);
+    kt_gen_direct_finish(g, false);
+}
+
+/* The receipt files are not written in direct mode. */
+static bool writes_file(const kt_gen_options *opt, int f) {
+    return !opt->direct_data || (f != KT_GEN_RECEIPTS && f != KT_GEN_RECEIPT_LINES);
 }
 
 kt_rc kt_gen_run(const kt_gen_options *opt, kt_gen_report *report, kt_err *err) {
@@ -178,6 +187,7 @@ kt_rc kt_gen_run(const kt_gen_options *opt, kt_gen_report *report, kt_err *err) 
     if (rc) return rc;
     if (!opt->force) {
         for (int f = 0; f < KT_GEN_FILE_COUNT; f++) {
+            if (!writes_file(opt, f)) continue;
             char path[4096];
             snprintf(path, sizeof path, "%s/%s", opt->out_dir, file_names[f]);
             struct stat sb;
@@ -185,13 +195,16 @@ kt_rc kt_gen_run(const kt_gen_options *opt, kt_gen_report *report, kt_err *err) 
                 return kt_fail(err, KT_EEXIST, path, "file exists (use --force to overwrite)");
         }
     }
-    rc = make_dir(opt->out_dir, err);
-    if (rc) return rc;
-
     gen *g = kt_xcalloc(1, sizeof *g);
     g->opt = opt;
     g->err = err;
     kt_rng_seed(&g->rng, opt->seed);
+    g->report.direct = opt->direct_data != NULL;
+    if (opt->direct_data) { /* fail on a busy store before writing anything */
+        kt_gen_direct_open(g);
+        if (g->rc) goto done;
+    }
+    if ((g->rc = make_dir(opt->out_dir, err))) goto done;
 
     if (out_open(g, KT_GEN_CATEGORIES)) goto done;
     kt_gen_tree(g);
@@ -214,10 +227,21 @@ kt_rc kt_gen_run(const kt_gen_options *opt, kt_gen_report *report, kt_err *err) 
     out_close(g, KT_GEN_CONSENTS);
     out_close(g, KT_GEN_BALANCES);
 
-    if (g->rc || out_open(g, KT_GEN_RECEIPTS) || out_open(g, KT_GEN_RECEIPT_LINES)) goto done;
-    kt_gen_receipts(g);
-    out_close(g, KT_GEN_RECEIPTS);
-    out_close(g, KT_GEN_RECEIPT_LINES);
+    if (g->rc) goto done;
+    struct timespec t0, t1;
+    clock_gettime(CLOCK_MONOTONIC, &t0);
+    if (opt->direct_data) {
+        kt_gen_direct_begin(g);
+        kt_gen_receipts(g);
+        kt_gen_direct_finish(g, true);
+    } else {
+        if (out_open(g, KT_GEN_RECEIPTS) || out_open(g, KT_GEN_RECEIPT_LINES)) goto done;
+        kt_gen_receipts(g);
+        out_close(g, KT_GEN_RECEIPTS);
+        out_close(g, KT_GEN_RECEIPT_LINES);
+    }
+    clock_gettime(CLOCK_MONOTONIC, &t1);
+    g->report.receipts_seconds = (double)(t1.tv_sec - t0.tv_sec) + (double)(t1.tv_nsec - t0.tv_nsec) / 1e9;
 
 done:
     rc = g->rc;

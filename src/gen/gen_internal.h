@@ -8,6 +8,7 @@
  *     gen_catalogue.c  categories, stores, products
  *     gen_members.c    members, cards, consents, balances
  *     gen_receipts.c   receipts and their lines, day by day
+ *     gen_direct.c     --direct: receipts into the columnar store instead of CSV
  *     gen_data.c       the constant reference tables (gen_data.h)
  *
  * Every function takes the one `gen` and writes through its outputs; an I/O
@@ -221,6 +222,9 @@ typedef struct gen {
     gen_visit *visits;
     size_t nvisits, visits_cap;
     uint32_t *store_seq;
+    uint64_t receipts_done, lines_done; /* for progress */
+
+    struct gen_direct *direct;        /* --direct: the columnar sink, else NULL */
 } gen;
 
 /* ---- stages (one file each) --------------------------------------------------- */
@@ -232,6 +236,16 @@ uint32_t kt_gen_pick_in_leaf(gen *g, size_t leaf);
 void kt_gen_members(gen *g);    /* members, cards, consents, balances */
 void kt_gen_receipts(gen *g);   /* receipts, receipt_lines */
 void kt_gen_flush(gen *g, gen_out *o);
+
+/* --direct (gen_direct.c): open takes the columnar store's lock before
+ * anything is generated; begin sizes the id caches once members exist; each
+ * receipt goes to the writer; finish commits (ok) or removes what was
+ * written. Errors are sticky in g->rc. */
+void kt_gen_direct_open(gen *g);
+void kt_gen_direct_begin(gen *g);
+void kt_gen_direct_receipt(gen *g, kt_day day, int minute, uint16_t store, uint32_t member, uint32_t card,
+                           bool is_return, const gen_line *lines, int n);
+void kt_gen_direct_finish(gen *g, bool commit);
 
 /* ---- small helpers ----------------------------------------------------------- */
 

@@ -9,6 +9,7 @@
 #include "gen_internal.h"
 
 #include <stdlib.h>
+#include <time.h>
 
 /* ---- calendar --------------------------------------------------------------------- */
 
@@ -163,8 +164,15 @@ static char *put_receipt_no(char *p, const gen_day *d, uint32_t seq) {
     return put_zpad(p, seq, 6);
 }
 
-static void emit_receipt(gen *g, const gen_day *d, const gen_store *st, uint32_t seq, int64_t utc,
+static void emit_receipt(gen *g, const gen_day *d, const gen_store *st, uint32_t seq, int64_t utc, uint32_t member,
                          uint32_t card, bool is_return, const gen_return *ret, const gen_line *lines, int n) {
+    g->receipts_done++;
+    g->lines_done += (uint64_t)n;
+    if (g->direct) {
+        int sec = (int)((utc + st->offset_min * 60) % 86400);
+        kt_gen_direct_receipt(g, d->day, sec / 60, (uint16_t)(st - g->stores), member, card, is_return, lines, n);
+        return;
+    }
     gen_out *orc = &g->out[KT_GEN_RECEIPTS], *oln = &g->out[KT_GEN_RECEIPT_LINES];
     char prefix[64];
     char *e = put_receipt_no(prefix, d, seq);
@@ -364,7 +372,7 @@ static void simulate_day(gen *g, int rel) {
         uint32_t seq = ++g->store_seq[v->store];
         if (v->ret) {
             const gen_return *r = &today->v[v->ret - 1];
-            emit_receipt(g, &d, st, seq, v->utc, r->card, true, r, r->lines, r->nlines);
+            emit_receipt(g, &d, st, seq, v->utc, r->member, r->card, true, r, r->lines, r->nlines);
             g->report.returns++;
             if (!r->card) g->report.receipts_without_card++;
             continue;
@@ -373,7 +381,7 @@ static void simulate_day(gen *g, int rel) {
         int n = build_basket(g, m, st, rel, d.month, lines);
         if (n == 0) { g->store_seq[v->store]--; continue; }
         uint32_t card = v->nocard ? 0 : card_on(m, rel);
-        emit_receipt(g, &d, st, seq, v->utc, card, false, NULL, lines, n);
+        emit_receipt(g, &d, st, seq, v->utc, v->member, card, false, NULL, lines, n);
         if (!card) g->report.receipts_without_card++;
         if (ppm(g, GEN_RETURN_PPM)) schedule_return(g, &d, v->member, card, v->store, seq, lines, n);
     }
@@ -381,6 +389,15 @@ static void simulate_day(gen *g, int rel) {
 }
 
 void kt_gen_receipts(gen *g) {
+    struct timespec t0, t1;
+    clock_gettime(CLOCK_MONOTONIC, &t0);
     build_basket_tables(g);
-    for (uint32_t rel = 0; rel < g->opt->days && g->rc == KT_OK; rel++) simulate_day(g, (int)rel);
+    for (uint32_t rel = 0; rel < g->opt->days && g->rc == KT_OK; rel++) {
+        simulate_day(g, (int)rel);
+        if (g->opt->progress) {
+            clock_gettime(CLOCK_MONOTONIC, &t1);
+            double sec = (double)(t1.tv_sec - t0.tv_sec) + (double)(t1.tv_nsec - t0.tv_nsec) / 1e9;
+            g->opt->progress(g->opt->progress_ctx, rel + 1, g->opt->days, g->receipts_done, g->lines_done, sec);
+        }
+    }
 }

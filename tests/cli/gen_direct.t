@@ -1,0 +1,57 @@
+# karta gen --direct writes the receipts straight into the columnar store: the
+# same receipts as gen (CSV) + import-receipts, so the same columns and the
+# same RFM. Three data directories: a (CSV path), b (direct, after `karta
+# import` of the chain: operational ids), c (direct, no import: dictionary ids).
+$ karta gen --out g --members 400 --stores 4 --products 300 --days 70 >/dev/null; karta --data a init >/dev/null; karta --data a import g --as-of 2026-01-01 >/dev/null; karta --data a import-receipts g | head -1
+receipts 2023, lines 13192, rejected 0; unknown cards 0; new ids: 0 members, 0 stores, 0 skus
+$ karta --data b init >/dev/null; karta --data b import g --as-of 2026-01-01 >/dev/null; karta --data b gen --direct --out g2 --members 400 --stores 4 --products 300 --days 70 | grep -v 'lines/s$'
+g2/categories.csv: 307 rows
+g2/stores.csv: 4 rows
+g2/products.csv: 300 rows
+g2/members.csv: 400 rows
+g2/cards.csv: 465 rows
+g2/consents.csv: 745 rows
+g2/balances.csv: 89 rows
+b/cols: 2023 receipts, 13192 lines; dictionary ids: 0 members, 0 stores, 0 skus
+# the seven other files are those of the CSV path; no receipt files are written
+$ for f in categories stores products members cards consents balances; do cmp g/$f.csv g2/$f.csv; done; echo $(ls g2)
+balances.csv cards.csv categories.csv consents.csv members.csv products.csv stores.csv
+# every column file, the dictionaries and the manifest are byte for byte those of import-receipts
+# (but for the fingerprint import-receipts records of the files it read)
+$ diff -r -x MANIFEST a/cols b/cols && grep -v '^import ' a/cols/MANIFEST | diff - b/cols/MANIFEST && echo same columns
+same columns
+$ karta --data a rfm --format csv --as-of 2026-03-10 >ra; karta --data b rfm --format csv --as-of 2026-03-10 >rb; cmp ra rb && echo "same rfm: $(($(wc -l <ra) - 1)) members, $(awk -F, 'NR > 1 { n += $3 } END { print n }' ra) receipts"
+same rfm: 332 members, 1878 receipts
+# without the members in the operational store, members, stores and SKUs get
+# dictionary ids named by their external ids: the same RFM rows
+$ karta --data c init >/dev/null; karta --data c gen --direct --out g3 --members 400 --stores 4 --products 300 --days 70 | tail -2 | head -1
+c/cols: 2023 receipts, 13192 lines; dictionary ids: 333 members, 4 stores, 300 skus
+$ karta --data c rfm --format csv --as-of 2026-03-10 >rc; head -1 rc; sort ra >sa; sort rc >sc; cmp sa sc && echo same rows
+member,recency_days,frequency,monetary,max_receipt,avg_receipt,first_purchase,last_purchase,r,f,m,segment
+same rows
+# (in order of first use: the day's first receipt is at S003, the easternmost store)
+$ wc -l <c/cols/dict-member.txt; head -2 c/cols/dict-store.txt
+333
+S003
+S002
+# deterministic: a second data directory gets the same bytes
+$ karta --data d init >/dev/null; karta --data d gen --direct --out g4 --members 400 --stores 4 --products 300 --days 70 >/dev/null; diff -r c/cols d/cols && echo same bytes
+same bytes
+# a second run appends: receipt ids go on, the dictionaries are reused, each member has twice the receipts
+$ karta --data d gen --direct --force --out g4 --members 400 --stores 4 --products 300 --days 70 | tail -2 | head -1; grep next_receipt d/cols/MANIFEST; wc -l <d/cols/dict-member.txt
+d/cols: 2023 receipts, 13192 lines; dictionary ids: 333 members, 4 stores, 300 skus
+next_receipt 4047
+333
+$ karta --data d rfm --format csv --as-of 2026-03-10 | grep '^M0000001,'; grep '^M0000001,' rc
+M0000001,2,32,102431.98,8969.24,3201.00,2026-01-04,2026-03-08,5,5,5,Champions
+M0000001,2,16,51215.99,8969.24,3201.00,2026-01-04,2026-03-08,5,5,5,Champions
+# errors: no data directory; the columnar store busy (nothing is written, not even --out)
+$ karta --data nowhere gen --direct --out x; ls -d x
+karta: not_found: --data: no data directory at nowhere (run: karta init --data nowhere)
+ls: cannot access 'x': No such file or directory
+[exit 2]
+$ flock c/cols/LOCK sleep 3 & sleep 0.5; karta --data c gen --direct --out y --members 10 --days 3; echo "exit $?"; ls -d y
+karta: conflict: c/cols/LOCK: another import is writing the columnar store
+exit 5
+ls: cannot access 'y': No such file or directory
+[exit 2]

@@ -613,8 +613,7 @@ basket_gen_baskets() {
   awk -F, 'NR == FNR { if (FNR > 1 && $5 == "sale") sale[$2 "/" $1] = 1; next }
            FNR > 1 && ($2 "/" $1) in sale && $5 > 0 {
              k = $2 "/" $1
-             if (!(k in items)) order[n++] = k
-             items[k] = (k in items) ? items[k] "," $4 : $4
+             if (!(k in seen)) { seen[k] = 1; order[n++] = k; items[k] = $4 } else items[k] = items[k] "," $4
            }
            END { for (i = 0; i < n; i++) print items[order[i]] }' "$1/receipts.csv" "$1/receipt_lines.csv" >"$2"
 }

@@ -215,7 +215,7 @@ static int cmd_basket(int argc, char **argv) {
         bo.threads = (int)threads;
         rc = kt_assoc_rules(&d, &bo, &res, &err);
         if (!rc) {
-            kt_aout *out = kt_aout_new(stdout, fmt);
+            kt_aout *out = kt_aout_new(kt_cli_out(), fmt);
             kt_aout_meta_int(out, "baskets", (int64_t)d.n);
             kt_aout_meta_int(out, "min_count", res.min_count);
             if (itemsets) write_itemsets(out, &d, &res, bo.min_len);

@@ -110,7 +110,7 @@ static int print_list(kt_opt *o, size_t no, int argc, char **argv) {
     kt_rc rc = kt_opts_parse(argc, argv, o, no, pos, 1, &npos, &err);
     if (!rc) rc = kt_aout_parse_format(kt_opt_get(o, no, "format"), &fmt, &err);
     if (rc) return kt_cli_error(&err);
-    kt_aout *out = kt_aout_new(stdout, fmt);
+    kt_aout *out = kt_aout_new(kt_cli_out(), fmt);
     kt_acol cols[] = {{"name", KT_ACOL_TEXT, 0}, {"report", KT_ACOL_TEXT, 0}, {"description", KT_ACOL_TEXT, 0}};
     kt_aout_table(out, "reports", cols, KT_ARRAY_LEN(cols));
     for (size_t i = 0; i < kt_report_count; i++) {

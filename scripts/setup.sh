@@ -15,6 +15,7 @@ packages=(
   libmicrohttpd-dev # the HTTP server library behind `karta serve`
   curl              # the HTTP tests (tests/http/run.sh) call the API with it
   wrk               # the HTTP load benchmark (bench/http.sh)
+  python3           # tests: the independent association-rule miner (tests/basket)
   pkg-config
   ca-certificates
 )

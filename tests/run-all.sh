@@ -33,6 +33,7 @@ suite() { # name, command...
 suite unit ./build/asan/unit
 suite cli bash tests/run-cli.sh
 suite http bash tests/http/run.sh
+suite http-analytics bash tests/http/analytics.sh
 [ -x tests/bad/run.sh ] || [ -f tests/bad/run.sh ] && suite bad bash tests/bad/run.sh
 for t in tests/crash/*.sh; do
   [ -f "$t" ] && suite "crash-$(basename "$t" .sh)" bash "$t"

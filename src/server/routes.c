@@ -6,6 +6,7 @@
  * in c->answer; errors are kt_err, turned into HTTP by server.c.
  */
 #include "server_int.h"
+#include "analytics.h"
 #include "core/date.h"
 #include "ledger/ledger.h"
 #include "members/member_json.h"
@@ -328,6 +329,8 @@ const kt_route kt_routes[] = {
     {"GET", "/v1/members/{key}/offers", POS | APP | MARKETER | ADMIN, false, member_offers},
     {"GET", "/v1/rules", ANALYST | MARKETER | ADMIN, false, rules_list},
     {"POST", "/v1/rules", MARKETER | ADMIN, true, rules_load},
+    {"GET", "/v1/analytics/{analysis}", ANALYST | MARKETER | ADMIN, false, kt_server_analytics},
+    {"GET", "/v1/analytics/{analysis}/{name}", ANALYST | MARKETER | ADMIN, false, kt_server_analytics},
     {"GET", "/healthz", 0, false, healthz},
     {"GET", "/metrics", 0, false, metrics},
 };

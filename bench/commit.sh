@@ -9,7 +9,7 @@ cd "$(dirname "$0")/.."
 receipts=${1:-2000}
 group=${2:-64}
 make -s karta
-objs=$(find build/rel/src -name '*.o' ! -path 'build/rel/src/cli/main.o' ! -path 'build/rel/src/cli/*')
+objs=$(find build/rel/src -name '*.o' ! -path 'build/rel/src/cli/*' ! -path 'build/rel/src/server/*')
 cc -O2 -std=c11 -D_GNU_SOURCE -Isrc -o build/commit_bench bench/commit_bench.c $objs -lsqlite3 -ljansson -lmicrohttpd -lpthread -lm
 dir=$(mktemp -d)
 trap 'rm -rf "$dir"' EXIT

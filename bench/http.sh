@@ -1,38 +1,52 @@
 #!/usr/bin/env bash
 # http.sh - load benchmark of `karta serve`: wrk on loopback, 64 connections,
 # each request a commit of a fresh 10-line basket (unique receipt numbers, so
-# every request is a durable commit) for one of the members. Prints commits/s
-# and the p50/p99/p99.9 latency wrk measures. Usage: bench/http.sh [SECONDS]
-# [MEMBERS]. Needs wrk (scripts/setup.sh).
+# every request is a durable commit) by a member of a generated chain of
+# 100,000 members (each request picks a card at random), seed rules, SQLite
+# with synchronous=FULL. Prints commits/s and the p50/p99/p99.9 latency wrk
+# measures, then checks the store.
+# Usage: bench/http.sh [SECONDS] [MEMBERS]. Environment: BIN (the karta binary,
+# default ./karta), THREADS (server worker threads, default 64), CONNECTIONS (default 64),
+# LOG (where the server's log goes, default /dev/null). Needs wrk.
 set -eu
 top=$(cd "$(dirname "$0")/.." && pwd)
-seconds=${1:-10} members=${2:-200}
+seconds=${1:-10} members=${2:-100000}
+bin=${BIN:-$top/karta}
 work=$(mktemp -d)
-export KARTA_DATA=$work/data KARTA_TESTS=$top/tests KARTA_ACTOR=bench
+export KARTA_DATA=$work/data KARTA_ACTOR=bench KARTA_NOW=2026-03-01T10:00:00+03:00
 pid=
 trap '[ -n "$pid" ] && kill "$pid" 2>/dev/null; rm -rf "$work"' EXIT
-karta() { "$top/karta" "$@"; }
-source "$top/tests/cli/helpers.sh"
-pos_setup
-for i in $(seq 1 "$members"); do echo "$((5000000 + i))"; done | while read -r c; do karta member add --card "$c" >/dev/null; done
-key=$(karta keys create --name bench --role pos --store S001 | tail -n 1)
-"$top/karta" serve --listen 127.0.0.1:0 --ready-file "$work/ready" --threads "${THREADS:-64}" --rate 0 2>"${LOG:-/dev/null}" &
+"$bin" gen --out "$work/chain" --members "$members" --products 2000 --days 1 >/dev/null
+"$bin" init >/dev/null
+"$bin" import "$work/chain" --as-of 2025-12-01 >/dev/null
+"$bin" rules load "$top/examples/rules/seed.json" >/dev/null
+key=$("$bin" keys create --name bench --role pos --store S001 | tail -n 1)
+unset KARTA_NOW
+{
+  echo "cards = {"
+  awk -F, 'NR > 1 && $3 == "active" { printf "\"%s\",\n", $1 }' "$work/chain/cards.csv"
+  echo "}"
+} >"$work/cards.lua"
+"$bin" serve --listen 127.0.0.1:0 --ready-file "$work/ready" --threads "${THREADS:-64}" --rate 0 2>"${LOG:-/dev/null}" &
 pid=$!
 for _ in $(seq 100); do [ -s "$work/ready" ] && break; sleep 0.1; done
 cat >"$work/commit.lua" <<LUA
+dofile("$work/cards.lua")
 local n = 0
-tid = 0
-local skus = {"P000001","P000002","P000004","P000007","P000013","MILK","COLA","P000001","P000002","MILK"}
 local threads = 0
+tid = 0
 setup = function(thread) threads = threads + 1; thread:set("tid", threads) end
+init = function(args) math.randomseed(tid * 7919) end
+local skus = {"P000001","P000002","P000004","P000007","P000013","P000021","P000034","P000055","P000089","P000144"}
 request = function()
   n = n + 1
   local lines = {}
   for i = 1, 10 do
-    lines[i] = string.format('{"sku":"%s","qty":1,"price":%d,"amount":%d}', skus[i], 1000 + i * 10, 1000 + i * 10)
+    local price = 1000 + i * 10 + n % 7
+    lines[i] = string.format('{"sku":"%s","qty":1,"price":%d,"amount":%d}', skus[i], price, price)
   end
-  local body = string.format('{"store":"S001","receipt":"w%d-%d","time":"2026-03-01T10:00:00+03:00","card":"%d","lines":[%s]}',
-    tid, n, 5000001 + (n * 7 + tid) % $members, table.concat(lines, ","))
+  local body = string.format('{"store":"S001","receipt":"w%d-%d","time":"2026-03-01T10:00:00+03:00","card":"%s","lines":[%s]}',
+    tid, n, cards[math.random(#cards)], table.concat(lines, ","))
   return wrk.format("POST", "/v1/pos/commit", {["Authorization"] = "Bearer $key", ["Content-Type"] = "application/json"}, body)
 end
 done = function(summary, latency, requests)
@@ -41,8 +55,13 @@ done = function(summary, latency, requests)
     latency:percentile(99.9) / 1000, summary.errors.status + summary.errors.connect + summary.errors.read + summary.errors.write + summary.errors.timeout))
 end
 LUA
-wrk -t2 -c64 -d"${seconds}s" -s "$work/commit.lua" "http://$(cat "$work/ready")" | tail -n 1
-n=$(sqlite3 "$KARTA_DATA/karta.db" "SELECT COUNT(*) FROM receipts")
-echo "receipts stored: $n"
+echo "machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //'); load before: $(cut -d' ' -f1-3 /proc/loadavg)"
+cpu() { awk '{print $14 + $15}' "/proc/$pid/stat"; } # the server's CPU time, in clock ticks
+cpu0=$(cpu)
+wrk -t2 -c"${CONNECTIONS:-64}" -d"${seconds}s" -s "$work/commit.lua" "http://$(cat "$work/ready")" | tail -n 1
+cpu1=$(cpu)
+curl -s "http://$(cat "$work/ready")/metrics" | grep -E '^karta_(commits_total|commit_batches_total|commits_repriced_total) ' | tr '\n' ' '; echo
+n=$(sqlite3 "$KARTA_DATA/karta.db" "SELECT COUNT(*) FROM receipts WHERE number LIKE 'w%'")
+echo "receipts stored: $n; server CPU per commit: $(( (cpu1 - cpu0) * 1000000 / $(getconf CLK_TCK) / (n > 0 ? n : 1) )) us"
 kill -TERM "$pid"; wait "$pid" || true; pid=
-karta check >/dev/null && echo "karta check: ok"
+"$bin" check >/dev/null && echo "karta check: ok"

@@ -6,11 +6,7 @@
 #include "cols/cols.h"
 #include "store/store.h"
 
-#include <pthread.h>
-#include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 /* The delta's SKU id as the writer knows it: an id past the dictionary's end
  * (a SKU seen only at the checkout) becomes a dictionary entry now. */
@@ -74,83 +70,4 @@ kt_rc kt_fold_pending(kt_store *st, const char *data_dir, uint64_t *out, kt_err 
     if (!rc) rc = kt_store_int(st, KT_Q_ACTX_MAX_RECEIPT, NULL, 0, &max, &found, err);
     *out = !rc && (uint64_t)max > mark ? (uint64_t)max - mark : 0;
     return rc;
-}
-
-/* ---- the server's folder ---- */
-struct kt_folder {
-    char *data_dir;
-    kt_store *st;
-    pthread_t thread;
-    pthread_mutex_t mu;
-    pthread_cond_t cv;
-    bool stop;
-    kt_rc last_error;
-};
-
-static void fold_now(kt_folder *f, bool report) {
-    kt_fold_result r;
-    kt_err err = {0};
-    kt_rc rc = kt_fold_run(f->data_dir, &r, &err);
-    if (rc && rc != KT_ECONFLICT && rc != f->last_error && report)
-        fprintf(stderr, "karta: fold: %s: %s\n", err.field, err.msg);
-    f->last_error = rc;
-}
-
-static void *folder_main(void *arg) {
-    kt_folder *f = arg;
-    time_t waiting_since = 0;
-    pthread_mutex_lock(&f->mu);
-    while (!f->stop) {
-        struct timespec until;
-        clock_gettime(CLOCK_REALTIME, &until);
-        until.tv_sec += 1;
-        pthread_cond_timedwait(&f->cv, &f->mu, &until);
-        if (f->stop) break;
-        pthread_mutex_unlock(&f->mu);
-        uint64_t pending = 0;
-        kt_err err = {0};
-        if (!kt_fold_pending(f->st, f->data_dir, &pending, &err) && pending) {
-            time_t now = time(NULL);
-            if (!waiting_since) waiting_since = now;
-            if (pending >= KT_FOLD_RECEIPTS || now - waiting_since >= KT_FOLD_SECONDS) {
-                fold_now(f, true);
-                waiting_since = 0;
-            }
-        } else waiting_since = 0;
-        pthread_mutex_lock(&f->mu);
-    }
-    pthread_mutex_unlock(&f->mu);
-    return NULL;
-}
-
-kt_rc kt_folder_start(const char *data_dir, kt_folder **out, kt_err *err) {
-    kt_folder *f = kt_xcalloc(1, sizeof *f);
-    f->data_dir = kt_xstrdup(data_dir);
-    kt_rc rc = kt_store_open(data_dir, 0, &f->st, err);
-    if (rc) { free(f->data_dir); free(f); return rc; }
-    pthread_mutex_init(&f->mu, NULL);
-    pthread_cond_init(&f->cv, NULL);
-    if (pthread_create(&f->thread, NULL, folder_main, f)) {
-        kt_store_close(f->st);
-        free(f->data_dir);
-        free(f);
-        return kt_fail(err, KT_ENOMEM, "fold", "cannot start the fold thread");
-    }
-    *out = f;
-    return KT_OK;
-}
-
-void kt_folder_stop(kt_folder *f) {
-    if (!f) return;
-    pthread_mutex_lock(&f->mu);
-    f->stop = true;
-    pthread_cond_signal(&f->cv);
-    pthread_mutex_unlock(&f->mu);
-    pthread_join(f->thread, NULL);
-    fold_now(f, true);
-    kt_store_close(f->st);
-    pthread_mutex_destroy(&f->mu);
-    pthread_cond_destroy(&f->cv);
-    free(f->data_dir);
-    free(f);
 }

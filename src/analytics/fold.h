@@ -33,13 +33,4 @@ kt_rc kt_fold_pending(struct kt_store *st, const char *data_dir, uint64_t *out, 
 #define KT_FOLD_RECEIPTS 20000
 #define KT_FOLD_SECONDS 30
 
-/* The server's folder: a thread with its own store connection that checks
- * every second and folds by the policy above; a fold that finds the lock
- * taken (an import running) is tried again later. Errors other than that go
- * to stderr once per kind and the thread keeps going. Stop folds what waits
- * (best effort) and joins. */
-typedef struct kt_folder kt_folder;
-kt_rc kt_folder_start(const char *data_dir, kt_folder **out, kt_err *err);
-void kt_folder_stop(kt_folder *f);
-
 #endif

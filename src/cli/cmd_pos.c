@@ -1,6 +1,6 @@
 /*
  * cmd_pos.c - `karta pos calculate|commit|refund|balance|explain`,
- * `karta rules load|list|show|diff|replay`, `karta offers issue|list`: the
+ * `karta rules load|list|activate|show|diff|replay`, `karta offers issue|list`: the
  * checkout documents on stdin and stdout (the same JSON as the HTTP API).
  */
 #include "cli.h"
@@ -137,6 +137,19 @@ static int rules_load(kt_pos *pos, int argc, char **argv, kt_err *err) {
     if (!rc) rc = kt_pos_rules_load(pos, doc, len, kt_cli_actor(), kt_opt_get(o, 1, "note"), &version, err);
     if (!rc) printf("rules version %lld loaded and active\n", (long long)version);
     free(doc);
+    return rc ? kt_cli_error(err) : 0;
+}
+
+static int rules_activate(kt_pos *pos, int argc, char **argv, kt_err *err) {
+    char *posv[1];
+    size_t npos;
+    int64_t version;
+    bool changed = false;
+    kt_rc rc = kt_opts_parse(argc, argv, NULL, 0, posv, 1, &npos, err);
+    if (!rc && npos != 1) rc = kt_fail(err, KT_EUSAGE, "version", "which version? (karta rules list)");
+    if (!rc) rc = kt_parse_i64(posv[0], strlen(posv[0]), 1, INT64_MAX, &version, err, "version");
+    if (!rc) rc = kt_pos_rules_activate(pos, version, kt_cli_actor(), &changed, err);
+    if (!rc) printf("rules version %lld %s\n", (long long)version, changed ? "is now active" : "was already active");
     return rc ? kt_cli_error(err) : 0;
 }
 
@@ -277,12 +290,13 @@ static int cmd_rules(int argc, char **argv) {
     const char *sub = argc >= 2 ? argv[1] : "";
     if (strcmp(sub, "load") == 0) return with_pos(rules_load, argc - 1, argv + 1);
     if (strcmp(sub, "list") == 0) return with_pos(rules_list, argc - 1, argv + 1);
+    if (strcmp(sub, "activate") == 0) return with_pos(rules_activate, argc - 1, argv + 1);
     if (strcmp(sub, "show") == 0) return with_pos(rules_show, argc - 1, argv + 1);
     if (strcmp(sub, "diff") == 0) return with_pos(rules_diff, argc - 1, argv + 1);
     if (strcmp(sub, "replay") == 0) return with_pos(rules_replay, argc - 1, argv + 1);
     bool help = argc >= 2 && kt_cli_wants_help(argc - 1, argv + 1);
     fprintf(help ? stdout : stderr,
-            "usage: karta rules load FILE [--note TEXT] | list | show [--version N] | diff A B |\n"
+            "usage: karta rules load FILE [--note TEXT] | list | activate VERSION | show [--version N] | diff A B |\n"
             "       replay --from D --to D --version N [--dry-run]   (the language: docs/rules.md)\n");
     return help ? 0 : 2;
 }
@@ -322,5 +336,5 @@ static int cmd_offers(int argc, char **argv) {
 }
 
 KT_COMMAND(pos, "pos", "checkout: calculate, commit, refund, balance, explain (JSON)", cmd_pos)
-KT_COMMAND(rules, "rules", "rule versions: load, list, show, diff, replay", cmd_rules)
+KT_COMMAND(rules, "rules", "rule versions: load, list, activate, show, diff, replay", cmd_rules)
 KT_COMMAND(offers, "offers", "personal offers: issue from CSV, list a member's", cmd_offers)

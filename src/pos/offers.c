@@ -8,6 +8,7 @@
 #include "core/csv.h"
 #include "core/date.h"
 #include "members/members.h"
+#include "basket.h"
 #include "pos_internal.h"
 
 #include <stdio.h>
@@ -16,18 +17,22 @@
 
 #define KT_OFFER_PERCENT_BP_MAX 10000   /* 100% */
 #define KT_OFFER_MULTIPLIER_PCT_MAX 10000 /* x100 */
+/* Offers one HTTP request may issue: a campaign of more goes as a CSV file. */
+#define KT_OFFERS_ISSUE_MAX 10000
 
 enum { C_MEMBER, C_CODE, C_KIND, C_TARGET, C_VALUE, C_THRESHOLD, C_FROM, C_TO, C_USES, C_FUNDED, C_CAMPAIGN, NCOLS };
 static const char *const cols[NCOLS] = {"member", "code", "kind", "target", "value", "threshold",
                                         "valid_from", "valid_to", "uses_max", "funded_by", "campaign"};
 static const bool required[NCOLS] = {true, false, true, true, true, false, true, true, false, false, false};
 
-static kt_rc row(kt_pos *pos, const kt_csv_field *f, const int *idx, const char *where, const char *actor,
-                 kt_time now, kt_err *err) {
+/* One offer from its column values (v[c], "" when absent). Errors name
+ * "WHERE: column" (CSV) or "WHERE.column" (JSON, where = "$.offers[N]"). */
+static kt_rc row(kt_pos *pos, const char *const *v, const char *where, bool json, const char *actor, kt_time now,
+                 int64_t *out_id, kt_err *err) {
     kt_store *st = kt_pos_store(pos);
     char label[KT_ERR_FIELD_MAX - 8];
-#define V(c) (idx[c] >= 0 ? f[idx[c]].s : "")
-#define LABEL(c) (snprintf(label, sizeof label, "%.90s: %s", where, cols[c]), label)
+#define V(c) (v[c])
+#define LABEL(c) (snprintf(label, sizeof label, json ? "%.90s.%s" : "%.90s: %s", where, cols[c]), label)
     int64_t member, value, threshold = 0, uses = 1, target_id = 0;
     kt_day from, to;
     kt_rc rc = kt_member_find(st, V(C_MEMBER), &member, err);
@@ -75,11 +80,10 @@ static kt_rc row(kt_pos *pos, const kt_csv_field *f, const int *idx, const char 
     }
     const char *code = V(C_CODE);
     if (code[0] && (rc = kt_catalog_check_code(code, LABEL(C_CODE), err))) return rc;
-    int64_t id;
     kt_val a[] = {KT_VI(member), code[0] ? KT_VS(code) : KT_VNULL, KT_VS(kind), KT_VS(ttype), KT_VIOPT(target_id, target_id),
                   KT_VS(tname), KT_VI(value), KT_VI(threshold), KT_VI(from), KT_VI(to), KT_VI(uses), KT_VS(funder),
                   V(C_CAMPAIGN)[0] ? KT_VS(V(C_CAMPAIGN)) : KT_VNULL, KT_VI(now), KT_VS(actor)};
-    return kt_store_int(st, KT_Q_OFFER_INSERT, a, KT_ARRAY_LEN(a), &id, NULL, err);
+    return kt_store_int(st, KT_Q_OFFER_INSERT, a, KT_ARRAY_LEN(a), out_id, NULL, err);
 #undef V
 #undef LABEL
 }
@@ -113,7 +117,10 @@ kt_rc kt_pos_offers_issue(kt_pos *pos, const char *path, const char *actor, int6
         char where[128];
         snprintf(where, sizeof where, "%s:%llu", name, (unsigned long long)kt_csv_line(csv));
         if (nf != header_n) { rc = kt_fail(err, KT_EINVAL, where, "%zu fields, the header has %zu", nf, header_n); break; }
-        rc = row(pos, f, idx, where, actor, now, err);
+        const char *v[NCOLS];
+        for (int c = 0; c < NCOLS; c++) v[c] = idx[c] >= 0 ? f[idx[c]].s : "";
+        int64_t id;
+        rc = row(pos, v, where, false, actor, now, &id, err);
         count++;
     }
     kt_csv_close(csv);
@@ -121,6 +128,61 @@ kt_rc kt_pos_offers_issue(kt_pos *pos, const char *path, const char *actor, int6
     else kt_store_rollback(kt_pos_store(pos));
     if (!rc) *out_count = count;
     return rc;
+}
+
+kt_rc kt_pos_offers_issue_json(kt_pos *pos, const char *json, size_t len, const char *actor, char **answer,
+                               kt_err *err) {
+    json_t *doc = NULL, *ids = json_array();
+    kt_rc rc = kt_json_load(json, len, &doc, err);
+    json_t *list = rc ? NULL : json_object_get(doc, "offers");
+    if (!rc && !json_is_object(doc)) rc = kt_fail(err, KT_EINVAL, "$", "must be an object {\"offers\": [...]}");
+    if (!rc && json_object_size(doc) != 1) rc = kt_fail(err, KT_EINVAL, "$", "takes one key, \"offers\"");
+    if (!rc && (!json_is_array(list) || json_array_size(list) == 0))
+        rc = kt_fail(err, KT_EINVAL, "$.offers", "must be a non-empty array of offers");
+    if (!rc && json_array_size(list) > KT_OFFERS_ISSUE_MAX)
+        rc = kt_fail(err, KT_EINVAL, "$.offers", "at most %d offers per request", KT_OFFERS_ISSUE_MAX);
+    if (!rc) rc = kt_store_begin(kt_pos_store(pos), err);
+    if (rc) { json_decref(doc); json_decref(ids); return rc; }
+    kt_time now = kt_now();
+    size_t i;
+    json_t *o;
+    json_array_foreach(list, i, o) {
+        char where[32], text[NCOLS][32], path[64];
+        const char *v[NCOLS];
+        const char *k;
+        json_t *x;
+        snprintf(where, sizeof where, "$.offers[%zu]", i);
+        if (!json_is_object(o)) { rc = kt_fail(err, KT_EINVAL, where, "must be an object"); break; }
+        for (int c = 0; c < NCOLS; c++) v[c] = "";
+        json_object_foreach(o, k, x) {
+            int c = 0;
+            while (c < NCOLS && strcmp(k, cols[c]) != 0) c++;
+            snprintf(path, sizeof path, "%s.%.20s", where, k);
+            if (c == NCOLS) { rc = kt_fail(err, KT_EINVAL, path, "unknown key (want %s, ...)", cols[0]); break; }
+            if (json_is_string(x)) v[c] = json_string_value(x);
+            else if (json_is_integer(x)) { snprintf(text[c], sizeof text[c], "%lld", (long long)json_integer_value(x)); v[c] = text[c]; }
+            else if (!json_is_null(x)) { rc = kt_fail(err, KT_EINVAL, path, "must be a string or an integer"); break; }
+        }
+        for (int c = 0; !rc && c < NCOLS; c++)
+            if (required[c] && !v[c][0]) {
+                snprintf(path, sizeof path, "%s.%s", where, cols[c]);
+                rc = kt_fail(err, KT_EINVAL, path, "is required");
+            }
+        int64_t id = 0;
+        if (!rc) rc = row(pos, v, where, true, actor, now, &id, err);
+        if (rc) break;
+        json_array_append_new(ids, json_integer(id));
+    }
+    if (!rc) rc = kt_store_commit(kt_pos_store(pos), err);
+    else kt_store_rollback(kt_pos_store(pos));
+    json_decref(doc);
+    if (rc) { json_decref(ids); return rc; }
+    json_t *a = json_object();
+    json_object_set_new(a, "issued", json_integer((json_int_t)json_array_size(ids)));
+    json_object_set_new(a, "offers", ids);
+    *answer = kt_pos_dump(a);
+    json_decref(a);
+    return KT_OK;
 }
 
 kt_rc kt_pos_offers_list(kt_pos *pos, const char *key, char **out, kt_err *err) {

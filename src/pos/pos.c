@@ -8,6 +8,7 @@
 #include "pos.h"
 #include "basket.h"
 #include "pos_internal.h"
+#include "core/buf.h"
 #include "core/date.h"
 #include "ledger/ledger.h"
 #include "members/members.h"
@@ -173,6 +174,33 @@ kt_rc kt_pos_rules_load(kt_pos *pos, const char *json, size_t len, const char *a
     return rc;
 }
 
+kt_rc kt_pos_rules_activate(kt_pos *pos, int64_t version, const char *actor, bool *changed, kt_err *err) {
+    const kt_ruleset *rs;
+    int64_t active = 0;
+    bool found;
+    *changed = false;
+    /* compiled first: a version that no longer fits the catalogue is refused */
+    kt_rc rc = kt_pos_ruleset(pos, version, &rs, err);
+    if (rc) return rc;
+    kt_time now = kt_now();
+    rc = kt_store_begin(pos->st, err);
+    if (!rc) rc = kt_store_int(pos->st, KT_Q_RULES_ACTIVE, NULL, 0, &active, &found, err);
+    if (!rc && found && active == version) { kt_store_rollback(pos->st); return KT_OK; }
+    kt_val b[] = {KT_VI(version), KT_VI(now)};
+    if (!rc) rc = kt_store_exec(pos->st, KT_Q_RULES_ACTIVATE, b, 2, err);
+    if (!rc) {
+        char object[32], detail[48];
+        snprintf(object, sizeof object, "rules:%lld", (long long)version);
+        snprintf(detail, sizeof detail, "was %lld", (long long)active);
+        kt_val au[] = {KT_VI(now), KT_VS(actor), KT_VS("rules.activate"), KT_VS(object), KT_VS(detail)};
+        rc = kt_store_exec(pos->st, KT_Q_AUDIT_INSERT, au, KT_ARRAY_LEN(au), err);
+    }
+    if (!rc) rc = kt_store_commit(pos->st, err);
+    else kt_store_rollback(pos->st);
+    if (!rc) *changed = true;
+    return rc;
+}
+
 /* ---- pricing -------------------------------------------------------------- */
 
 typedef struct priced {
@@ -234,6 +262,53 @@ static kt_rc identify(kt_pos *pos, const kt_basket *b, int64_t *member, kt_err *
         if (rc) snprintf(err->field, sizeof err->field, "$.phone");
         return rc;
     }
+    return KT_OK;
+}
+
+kt_rc kt_pos_identify(kt_pos *pos, const char *json, size_t len, char **out, kt_err *err) {
+    json_t *doc = NULL;
+    kt_basket b;
+    int64_t member = 0;
+    memset(&b, 0, sizeof b);
+    kt_rc rc = kt_json_load(json, len, &doc, err);
+    if (!rc && !json_is_object(doc)) rc = kt_fail(err, KT_EINVAL, "$", "must be an object {\"card\": NO} or {\"phone\": PHONE}");
+    const char *k;
+    json_t *v;
+    if (!rc) json_object_foreach(doc, k, v) {
+        bool card = strcmp(k, "card") == 0;
+        if (!card && strcmp(k, "phone") != 0) { rc = kt_fail(err, KT_EINVAL, "$", "unknown key \"%.40s\" (want card or phone)", k); break; }
+        if (!json_is_string(v)) { rc = kt_fail(err, KT_EINVAL, card ? "$.card" : "$.phone", "must be a string"); break; }
+        rc = card ? kt_card_normalise(json_string_value(v), b.card, err, "$.card")
+                  : kt_phone_normalise(json_string_value(v), b.phone, err, "$.phone");
+        if (rc) break;
+    }
+    if (!rc && !b.card[0] && !b.phone[0]) rc = kt_fail(err, KT_EINVAL, "$", "give a card or a phone");
+    if (!rc && b.card[0] && b.phone[0]) rc = kt_fail(err, KT_EINVAL, "$.phone", "give a card or a phone, not both");
+    json_decref(doc);
+    if (!rc) rc = identify(pos, &b, &member, err);
+    kt_balance bal;
+    kt_day today = kt_today();
+    if (!rc) rc = kt_ledger_balance(pos->st, (kt_member_id)member, today, 30, &bal, err);
+    int64_t offers = 0;
+    if (!rc) {
+        kt_cursor *c;
+        bool has;
+        kt_val a[] = {KT_VI(member), KT_VI(today)};
+        if (!(rc = kt_store_query(pos->st, KT_Q_OFFERS_ACTIVE, a, 2, &c, err))) {
+            while (!(rc = kt_store_step(c, &has, err)) && has) offers++;
+            kt_store_end(c);
+        }
+    }
+    if (rc) return rc;
+    json_t *o = json_object();
+    json_object_set_new(o, "member", json_integer(member));
+    json_object_set_new(o, "identified_by", json_string(b.card[0] ? "card" : "phone"));
+    json_object_set_new(o, "balance", json_integer(bal.balance));
+    json_object_set_new(o, "available", json_integer(bal.available));
+    json_object_set_new(o, "pending", json_integer(bal.pending));
+    json_object_set_new(o, "offers", json_integer(offers));
+    *out = kt_pos_dump(o);
+    json_decref(o);
     return KT_OK;
 }
 
@@ -487,66 +562,114 @@ kt_rc kt_pos_reprice(kt_pos *pos, const char *json, int64_t version, kt_points r
 
 /* ---- answers -------------------------------------------------------------- */
 
-static json_t *contribs_json(kt_pos *pos, const priced *p, const kt_line_result *lr, kt_err *err, kt_rc *rc) {
-    json_t *a = json_array();
-    for (int k = 0; k < lr->ncontribs && !*rc; k++) {
-        const kt_contrib *c = &lr->contribs[k];
-        char funder[KT_CODE_MAX + 16];
-        json_t *o = json_object();
-        if (c->rule >= 0) json_object_set_new(o, "rule", json_string(kt_rules_rule_id(p->rs, c->rule)));
-        else json_object_set_new(o, "offer", json_integer(p->offers[-1 - c->rule].id));
-        json_object_set_new(o, "points", json_integer(c->points));
-        *rc = funder_code(pos, c->funder_kind, c->funder_id, funder, sizeof funder, err);
-        json_object_set_new(o, "funded_by", json_string(funder));
-        json_array_append_new(a, o);
+/* The answer is written straight into a buffer, in the bytes jansson's
+ * compact dump would give (keys in this order, reals as %.17g with a ".0"
+ * when they look whole, the same string escapes): a commit's answer is
+ * stored and returned byte for byte, and building it as jansson objects
+ * first cost more than the pricing. */
+static void put_str(kt_buf *o, const char *s) {
+    kt_buf_addc(o, '"');
+    for (const unsigned char *c = (const unsigned char *)s; *c; c++) {
+        switch (*c) {
+        case '"': kt_buf_add(o, "\\\"", 2); break;
+        case '\\': kt_buf_add(o, "\\\\", 2); break;
+        case '\b': kt_buf_add(o, "\\b", 2); break;
+        case '\f': kt_buf_add(o, "\\f", 2); break;
+        case '\n': kt_buf_add(o, "\\n", 2); break;
+        case '\r': kt_buf_add(o, "\\r", 2); break;
+        case '\t': kt_buf_add(o, "\\t", 2); break;
+        default:
+            if (*c < 0x20) kt_buf_printf(o, "\\u%04X", *c);
+            else kt_buf_addc(o, (char)*c);
+        }
     }
-    return a;
+    kt_buf_addc(o, '"');
 }
 
-static json_t *qty_json(int64_t milli) {
-    if (milli % 1000 == 0) return json_integer(milli / 1000);
-    return json_real((double)milli / 1000.0);
+static void put_int(kt_buf *o, const char *key, int64_t v) {
+    char t[24];
+    int n = snprintf(t, sizeof t, "%lld", (long long)v);
+    kt_buf_addc(o, '"');
+    kt_buf_adds(o, key);
+    kt_buf_add(o, "\":", 2);
+    kt_buf_add(o, t, (size_t)n);
 }
 
-static kt_rc answer(kt_pos *pos, const priced *p, bool committed, json_t **out, kt_err *err) {
-    kt_rc rc = KT_OK;
-    json_t *o = json_object();
-    json_object_set_new(o, "store", json_string(p->b.store));
-    json_object_set_new(o, "receipt", json_string(p->b.receipt));
-    json_object_set_new(o, "committed", json_boolean(committed));
-    json_object_set_new(o, "rules_version", json_integer(p->pr.rules_version));
-    json_object_set_new(o, "member", p->member_id ? json_integer(p->member_id) : json_null());
-    json_object_set_new(o, "total", json_integer(p->pr.total_minor));
-    json_object_set_new(o, "offer_discount", json_integer(p->pr.offer_discount_minor));
-    json_object_set_new(o, "points_discount", json_integer(p->pr.points_discount_minor));
-    json_object_set_new(o, "to_pay", json_integer(p->pr.to_pay_minor));
-    json_object_set_new(o, "earned", json_integer(p->pr.earned));
-    json_object_set_new(o, "redeemable", json_integer(p->pr.redeemable));
-    json_object_set_new(o, "redeemed", json_integer(p->pr.redeemed));
-    json_object_set_new(o, "balance_before", json_integer(p->balance));
-    json_object_set_new(o, "balance", json_integer(p->balance - p->pr.redeemed + p->pr.earned));
-    json_t *lines = json_array();
-    for (size_t i = 0; i < p->b.nlines && !rc; i++) {
+static void put_key(kt_buf *o, const char *key) {
+    kt_buf_addc(o, '"');
+    kt_buf_adds(o, key);
+    kt_buf_add(o, "\":", 2);
+}
+
+static void put_qty(kt_buf *o, int64_t milli) {
+    char t[40];
+    if (milli % 1000 == 0) snprintf(t, sizeof t, "%lld", (long long)(milli / 1000));
+    else {
+        snprintf(t, sizeof t, "%.17g", (double)milli / 1000.0);
+        if (!strchr(t, '.') && !strchr(t, 'e')) strcat(t, ".0");
+    }
+    kt_buf_adds(o, t);
+}
+
+/* OUT: the answer; rules_at[i], rules_len[i]: line i's "rules" array in it. */
+static kt_rc answer_write(kt_pos *pos, const priced *p, bool committed, kt_buf *o, size_t *rules_at, size_t *rules_len,
+                          kt_err *err) {
+    kt_buf_addc(o, '{');
+    put_key(o, "store"); put_str(o, p->b.store); kt_buf_addc(o, ',');
+    put_key(o, "receipt"); put_str(o, p->b.receipt);
+    kt_buf_adds(o, committed ? ",\"committed\":true," : ",\"committed\":false,");
+    put_int(o, "rules_version", p->pr.rules_version); kt_buf_addc(o, ',');
+    if (p->member_id) put_int(o, "member", p->member_id);
+    else kt_buf_adds(o, "\"member\":null");
+    kt_buf_addc(o, ',');
+    put_int(o, "total", p->pr.total_minor); kt_buf_addc(o, ',');
+    put_int(o, "offer_discount", p->pr.offer_discount_minor); kt_buf_addc(o, ',');
+    put_int(o, "points_discount", p->pr.points_discount_minor); kt_buf_addc(o, ',');
+    put_int(o, "to_pay", p->pr.to_pay_minor); kt_buf_addc(o, ',');
+    put_int(o, "earned", p->pr.earned); kt_buf_addc(o, ',');
+    put_int(o, "redeemable", p->pr.redeemable); kt_buf_addc(o, ',');
+    put_int(o, "redeemed", p->pr.redeemed); kt_buf_addc(o, ',');
+    put_int(o, "balance_before", p->balance); kt_buf_addc(o, ',');
+    put_int(o, "balance", p->balance - p->pr.redeemed + p->pr.earned);
+    kt_buf_adds(o, ",\"lines\":[");
+    for (size_t i = 0; i < p->b.nlines; i++) {
         const kt_line_result *lr = &p->lr[i];
-        json_t *l = json_object();
-        json_object_set_new(l, "line", json_integer((json_int_t)i + 1));
-        json_object_set_new(l, "sku", json_string(p->b.lines[i].sku));
-        json_object_set_new(l, "qty", qty_json(p->b.lines[i].qty_milli));
-        json_object_set_new(l, "amount", json_integer(p->b.lines[i].amount_minor));
-        json_object_set_new(l, "offer_discount", json_integer(lr->offer_discount_minor));
-        json_object_set_new(l, "points_discount", json_integer(lr->points_discount_minor));
-        json_object_set_new(l, "to_pay", json_integer(lr->to_pay_minor));
-        json_object_set_new(l, "earned", json_integer(lr->earned));
-        json_object_set_new(l, "redeemed", json_integer(lr->redeemed));
-        if (lr->excluded) json_object_set_new(l, "excluded", json_true());
-        if (p->unknown[i]) json_object_set_new(l, "unknown_sku", json_true());
-        json_object_set_new(l, "rules", contribs_json(pos, p, lr, err, &rc));
-        json_array_append_new(lines, l);
+        if (i) kt_buf_addc(o, ',');
+        kt_buf_addc(o, '{');
+        put_int(o, "line", (int64_t)i + 1);
+        kt_buf_adds(o, ",\"sku\":"); put_str(o, p->b.lines[i].sku);
+        kt_buf_adds(o, ",\"qty\":"); put_qty(o, p->b.lines[i].qty_milli); kt_buf_addc(o, ',');
+        put_int(o, "amount", p->b.lines[i].amount_minor); kt_buf_addc(o, ',');
+        put_int(o, "offer_discount", lr->offer_discount_minor); kt_buf_addc(o, ',');
+        put_int(o, "points_discount", lr->points_discount_minor); kt_buf_addc(o, ',');
+        put_int(o, "to_pay", lr->to_pay_minor); kt_buf_addc(o, ',');
+        put_int(o, "earned", lr->earned); kt_buf_addc(o, ',');
+        put_int(o, "redeemed", lr->redeemed);
+        if (lr->excluded) kt_buf_adds(o, ",\"excluded\":true");
+        if (p->unknown[i]) kt_buf_adds(o, ",\"unknown_sku\":true");
+        kt_buf_adds(o, ",\"rules\":");
+        if (rules_at) rules_at[i] = o->len;
+        kt_buf_addc(o, '[');
+        for (int k = 0; k < lr->ncontribs; k++) {
+            const kt_contrib *c = &lr->contribs[k];
+            char funder[KT_CODE_MAX + 16];
+            kt_rc rc = funder_code(pos, c->funder_kind, c->funder_id, funder, sizeof funder, err);
+            if (rc) return rc;
+            if (k) kt_buf_addc(o, ',');
+            kt_buf_addc(o, '{');
+            if (c->rule >= 0) { put_key(o, "rule"); put_str(o, kt_rules_rule_id(p->rs, c->rule)); }
+            else put_int(o, "offer", p->offers[-1 - c->rule].id);
+            kt_buf_addc(o, ',');
+            put_int(o, "points", c->points);
+            kt_buf_adds(o, ",\"funded_by\":"); put_str(o, funder);
+            kt_buf_addc(o, '}');
+        }
+        kt_buf_addc(o, ']');
+        if (rules_len) rules_len[i] = o->len - rules_at[i];
+        kt_buf_addc(o, '}');
     }
-    json_object_set_new(o, "lines", lines);
-    json_object_set_new(o, "message", json_string(p->pr.message));
-    if (rc) { json_decref(o); return rc; }
-    *out = o;
+    kt_buf_adds(o, "],\"message\":"); put_str(o, p->pr.message);
+    kt_buf_addc(o, '}');
     return KT_OK;
 }
 
@@ -558,10 +681,12 @@ char *kt_pos_dump(json_t *o) {
 
 kt_rc kt_pos_calculate(kt_pos *pos, const char *json, size_t len, char **out, kt_err *err) {
     priced p;
-    json_t *o = NULL;
+    kt_buf o;
+    kt_buf_init(&o);
     kt_rc rc = price(pos, json, len, &p, err);
-    if (!rc) rc = answer(pos, &p, false, &o, err);
-    if (!rc) { *out = kt_pos_dump(o); json_decref(o); }
+    if (!rc) rc = answer_write(pos, &p, false, &o, NULL, NULL, err);
+    if (!rc) *out = kt_xstrdup(o.p);
+    kt_buf_free(&o);
     priced_free(&p);
     return rc;
 }
@@ -589,7 +714,40 @@ kt_rc kt_pos_find_previous(kt_pos *pos, int64_t store_id, const char *number, co
     return rc;
 }
 
-static kt_rc record_sale(kt_pos *pos, priced *p, char **out, kt_err *err) {
+/* The committed answer of a priced basket as text, with each line's
+ * contributions as the text receipt_lines keeps (both malloc'd). */
+static kt_rc answer_texts(kt_pos *pos, const priced *p, char **text, char ***contribs, kt_err *err) {
+    size_t n = p->b.nlines ? p->b.nlines : 1;
+    size_t *at = kt_xcalloc(n, sizeof *at), *len = kt_xcalloc(n, sizeof *len);
+    kt_buf o;
+    kt_buf_init(&o);
+    kt_rc rc = answer_write(pos, p, true, &o, at, len, err);
+    if (!rc) {
+        char **cs = kt_xcalloc(n, sizeof *cs);
+        for (size_t i = 0; i < p->b.nlines; i++) {
+            cs[i] = kt_xmalloc(len[i] + 1);
+            memcpy(cs[i], o.p + at[i], len[i]);
+            cs[i][len[i]] = 0;
+        }
+        *contribs = cs;
+        *text = kt_xstrdup(o.p);
+    }
+    kt_buf_free(&o);
+    free(at);
+    free(len);
+    return rc;
+}
+
+static void contribs_free(char **cs, size_t n) {
+    if (!cs) return;
+    for (size_t i = 0; i < n; i++) free(cs[i]);
+    free(cs);
+}
+
+/* Write a priced sale: the receipt with its answer, its lines, the ledger
+ * movements, the per-rule earnings and the offer uses. KT_EEXIST when the
+ * receipt number is taken at this store (nothing written). */
+static kt_rc record_sale(kt_pos *pos, priced *p, const char *text, char *const *contribs, kt_err *err) {
     const kt_program *prog = kt_rules_program(p->rs);
     int64_t receipt_id;
     char ref[2 * KT_CODE_MAX + 2];
@@ -598,21 +756,16 @@ static kt_rc record_sale(kt_pos *pos, priced *p, char **out, kt_err *err) {
     kt_val a[] = {KT_VI(p->store_id), KT_VS(p->b.receipt), KT_VS("sale"), KT_VNULL,
                   KT_VIOPT(p->member_id, p->member_id), KT_VI(p->b.at), KT_VI(p->b.offset_min), KT_VI(p->day),
                   KT_VI(p->pr.rules_version), KT_VI(p->pr.total_minor), KT_VI(p->pr.to_pay_minor),
-                  KT_VI(p->member_id ? p->pr.earned : 0), KT_VI(p->pr.redeemed), KT_VS(p->b.canonical)};
-    kt_rc rc = kt_store_int(pos->st, KT_Q_POS_RECEIPT_INSERT, a, KT_ARRAY_LEN(a), &receipt_id, NULL, err);
+                  KT_VI(p->member_id ? p->pr.earned : 0), KT_VI(p->pr.redeemed), KT_VS(p->b.canonical), KT_VS(text)};
+    kt_rc rc = kt_store_int(pos->st, KT_Q_POS_RECEIPT_INSERT_ANSWERED, a, KT_ARRAY_LEN(a), &receipt_id, NULL, err);
     if (rc) return rc;
-    json_t *ans = NULL;
-    if ((rc = answer(pos, p, true, &ans, err))) return rc;
-    json_t *alines = json_object_get(ans, "lines");
     for (size_t i = 0; !rc && i < p->b.nlines; i++) {
         const kt_line_result *lr = &p->lr[i];
-        char *contribs = json_dumps(json_object_get(json_array_get(alines, i), "rules"), JSON_COMPACT);
         kt_val l[] = {KT_VI(receipt_id), KT_VI(i + 1), KT_VS(p->b.lines[i].sku), KT_VIOPT(p->lines[i].product_id, p->lines[i].product_id),
                       KT_VI(p->b.lines[i].qty_milli), KT_VI(p->b.lines[i].price_minor), KT_VI(p->b.lines[i].amount_minor),
                       KT_VI(lr->earned), KT_VI(lr->redeemed), KT_VI(lr->points_discount_minor),
-                      KT_VI(lr->offer_discount_minor), KT_VI(lr->to_pay_minor), KT_VNULL, KT_VS(contribs)};
+                      KT_VI(lr->offer_discount_minor), KT_VI(lr->to_pay_minor), KT_VNULL, KT_VS(contribs[i])};
         rc = kt_store_exec(pos->st, KT_Q_POS_LINE_INSERT, l, KT_ARRAY_LEN(l), err);
-        free(contribs);
     }
     if (!rc && p->member_id) {
         kt_member_id m = (kt_member_id)p->member_id;
@@ -672,41 +825,117 @@ static kt_rc record_sale(kt_pos *pos, priced *p, char **out, kt_err *err) {
             rc = kt_store_exec(pos->st, KT_Q_OFFER_USE_INSERT, ui, KT_ARRAY_LEN(ui), err);
         }
     }
-    if (!rc) {
-        char *text = kt_pos_dump(ans);
-        kt_val r[] = {KT_VI(receipt_id), KT_VS(text)};
-        rc = kt_store_exec(pos->st, KT_Q_POS_RECEIPT_SET_RESPONSE, r, 2, err);
-        if (!rc) *out = text;
-        else free(text);
+    return rc;
+}
+
+/* ---- commit jobs: parsed and priced outside the writer ---- */
+
+struct kt_pos_job {
+    priced p;
+    bool priced;          /* kt_pos_job_price ran */
+    kt_rc rc;             /* its outcome */
+    kt_err err;
+    bool repeat;          /* the receipt was committed before: answer is the first answer */
+    char *answer;         /* the committed answer (or the first one) */
+    char **contribs;      /* per line, for receipt_lines */
+};
+
+kt_rc kt_pos_job_parse(const char *json, size_t len, kt_pos_job **out, kt_err *err) {
+    kt_pos_job *j = kt_xcalloc(1, sizeof *j);
+    kt_rc rc = kt_basket_parse(json, len, &j->p.b, err);
+    if (rc) { kt_pos_job_free(j); return rc; }
+    *out = j;
+    return KT_OK;
+}
+
+const char *kt_pos_job_store(const kt_pos_job *j) { return j->p.b.store; }
+const char *kt_pos_job_receipt(const kt_pos_job *j) { return j->p.b.receipt; }
+bool kt_pos_job_repeat(const kt_pos_job *j) { return j->priced && !j->rc && j->repeat; }
+int64_t kt_pos_job_member(const kt_pos_job *j) { return j->priced && !j->rc ? j->p.member_id : 0; }
+
+/* Forget a pricing (keep the parsed basket). */
+static void job_reset(kt_pos_job *j) {
+    kt_basket b = j->p.b;
+    free(j->p.lines);
+    free(j->p.lr);
+    free(j->p.unknown);
+    contribs_free(j->contribs, b.nlines);
+    free(j->answer);
+    memset(j, 0, sizeof *j);
+    j->p.b = b;
+}
+
+void kt_pos_job_free(kt_pos_job *j) {
+    if (!j) return;
+    job_reset(j);
+    kt_basket_free(&j->p.b);
+    free(j);
+}
+
+void kt_pos_job_price(kt_pos *pos, kt_pos_job *j) {
+    int64_t partner;
+    bool found = false;
+    job_reset(j);
+    j->priced = true;
+    kt_rc rc = kt_pos_store_of(pos, j->p.b.store, "$.store", &j->p.store_id, &partner, &j->err);
+    if (!rc) rc = kt_pos_find_previous(pos, j->p.store_id, j->p.b.receipt, "sale", j->p.b.canonical, &j->answer, &found, &j->err);
+    if (!rc && found) j->repeat = true;
+    if (!rc && !found) rc = price_parsed(pos, 0, false, 0, &j->p, &j->err);
+    if (!rc && !found) rc = answer_texts(pos, &j->p, &j->answer, &j->contribs, &j->err);
+    j->rc = rc;
+}
+
+kt_rc kt_pos_job_commit(kt_pos *pos, kt_pos_job *j, bool reprice, kt_pos_result *res) {
+    memset(res, 0, sizeof *res);
+    if (reprice || !j->priced) { KT_ASSERT(kt_store_in_txn(pos->st)); kt_pos_job_price(pos, j); }
+    kt_rc rc = j->rc;
+    if (rc) { res->err = j->err; goto out; }
+    if (!j->repeat) {
+        KT_ASSERT(kt_store_in_txn(pos->st)); /* a repeat's answer stands; anything else is written */
+        rc = record_sale(pos, &j->p, j->answer, j->contribs, &res->err);
+        if (rc == KT_EEXIST) {
+            /* committed meanwhile (another process): the first answer, or a conflict */
+            bool found = false;
+            char *first = NULL;
+            kt_err_clear(&res->err);
+            rc = kt_pos_find_previous(pos, j->p.store_id, j->p.b.receipt, "sale", j->p.b.canonical, &first, &found, &res->err);
+            if (!rc && !found) rc = kt_fail(&res->err, KT_EINTERNAL, "$.receipt", "receipt vanished");
+            if (!rc) { free(j->answer); j->answer = first; j->repeat = true; }
+            else free(first);
+        }
     }
-    json_decref(ans);
+    if (!rc) {
+        res->answer = kt_xstrdup(j->answer);
+        res->repeat = j->repeat;
+        res->member = j->p.member_id;
+        if (!j->repeat) { res->earned = j->p.member_id ? j->p.pr.earned : 0; res->redeemed = j->p.pr.redeemed; }
+    }
+out:
+    res->rc = rc;
     return rc;
 }
 
 /* One commit inside an open transaction: the request is parsed once. */
-static kt_rc commit_in_txn(kt_pos *pos, const char *json, size_t len, char **out, kt_err *err) {
-    priced p;
-    int64_t partner;
-    bool found = false;
-    memset(&p, 0, sizeof p);
-    kt_rc rc = kt_basket_parse(json, len, &p.b, err);
-    if (rc) return rc;
-    rc = kt_pos_store_of(pos, p.b.store, "$.store", &p.store_id, &partner, err);
-    if (!rc) rc = kt_pos_find_previous(pos, p.store_id, p.b.receipt, "sale", p.b.canonical, out, &found, err);
-    if (!rc && !found) rc = price_parsed(pos, 0, false, 0, &p, err);
-    if (!rc && !found) rc = record_sale(pos, &p, out, err);
-    priced_free(&p);
+static kt_rc commit_in_txn(kt_pos *pos, const char *json, size_t len, kt_pos_result *res, kt_err *err) {
+    kt_pos_job *j;
+    kt_rc rc = kt_pos_job_parse(json, len, &j, err);
+    if (rc) { memset(res, 0, sizeof *res); res->rc = rc; res->err = *err; return rc; }
+    rc = kt_pos_job_commit(pos, j, true, res);
+    if (rc) *err = res->err;
+    kt_pos_job_free(j);
     return rc;
 }
 
 kt_rc kt_pos_commit(kt_pos *pos, const char *json, size_t len, char **out, kt_err *err) {
+    kt_pos_result res;
     kt_rc rc = kt_store_begin(pos->st, err);
     if (rc) return rc;
     *out = NULL;
-    rc = commit_in_txn(pos, json, len, out, err);
+    rc = commit_in_txn(pos, json, len, &res, err);
     if (!rc) rc = kt_store_commit(pos->st, err);
     else kt_store_rollback(pos->st);
-    if (rc) { free(*out); *out = NULL; }
+    if (rc) free(res.answer);
+    else *out = res.answer;
     return rc;
 }
 
@@ -714,12 +943,13 @@ kt_rc kt_pos_commit_batch(kt_pos *pos, const char *const *jsons, const size_t *l
                           char **answers, kt_rc *rcs, kt_err *errs, kt_err *err) {
     kt_rc rc = kt_store_begin(pos->st, err);
     if (rc) return rc;
+    for (size_t i = 0; i < n; i++) answers[i] = NULL;
     for (size_t i = 0; i < n && !rc; i++) {
-        answers[i] = NULL;
+        kt_pos_result res;
         if ((rc = kt_store_savepoint(pos->st, err))) break;
-        rcs[i] = commit_in_txn(pos, jsons[i], lens[i], &answers[i], &errs[i]);
-        if (rcs[i]) { free(answers[i]); answers[i] = NULL; rc = kt_store_savepoint_rollback(pos->st, err); }
-        else rc = kt_store_savepoint_release(pos->st, err);
+        rcs[i] = commit_in_txn(pos, jsons[i], lens[i], &res, &errs[i]);
+        if (rcs[i]) { free(res.answer); rc = kt_store_savepoint_rollback(pos->st, err); }
+        else { answers[i] = res.answer; rc = kt_store_savepoint_release(pos->st, err); }
     }
     if (!rc) rc = kt_store_commit(pos->st, err);
     else kt_store_rollback(pos->st);

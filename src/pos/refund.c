@@ -95,12 +95,13 @@ static kt_rc load_funders(kt_pos *pos, int64_t sale_id, funder_share *f, size_t 
     return rc;
 }
 
-static kt_rc refund_in_txn(kt_pos *pos, const kt_refund_req *r, char **out, kt_err *err) {
+static kt_rc refund_in_txn(kt_pos *pos, const kt_refund_req *r, char **out, bool *repeat, kt_err *err) {
     kt_store *st = kt_pos_store(pos);
     int64_t store_id, partner, sale_id = 0, member = 0, version = 0;
     bool found = false, has;
     kt_rc rc = kt_pos_store_of(pos, r->store, "$.store", &store_id, &partner, err);
     if (!rc) rc = kt_pos_find_previous(pos, store_id, r->receipt, "refund", r->canonical, out, &found, err);
+    *repeat = found;
     if (rc || found) return rc;
     kt_cursor *c;
     kt_val a[] = {KT_VI(store_id), KT_VS(r->original)};
@@ -271,13 +272,19 @@ done:
 }
 
 kt_rc kt_pos_refund(kt_pos *pos, const char *json, size_t len, char **out, kt_err *err) {
+    bool repeat;
+    return kt_pos_refund_ex(pos, json, len, out, &repeat, err);
+}
+
+kt_rc kt_pos_refund_ex(kt_pos *pos, const char *json, size_t len, char **out, bool *repeat, kt_err *err) {
     kt_refund_req r;
     *out = NULL;
+    *repeat = false;
     kt_rc rc = kt_refund_parse(json, len, &r, err);
     if (rc) return rc;
     rc = kt_store_begin(kt_pos_store(pos), err);
     if (!rc) {
-        rc = refund_in_txn(pos, &r, out, err);
+        rc = refund_in_txn(pos, &r, out, repeat, err);
         if (!rc) rc = kt_store_commit(kt_pos_store(pos), err);
         else kt_store_rollback(kt_pos_store(pos));
     }

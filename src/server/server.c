@@ -1,12 +1,28 @@
 /*
  * server.c - the HTTP plumbing of `karta serve` (server.h): libmicrohttpd in
  * thread-pool mode, body collection with its cap, routing by template, API
- * keys and roles, per-key token buckets, the in-flight receipt set (409),
- * error documents, the group-commit writer, metrics, the access log and the
- * drain on SIGTERM. The route handlers are in routes.c.
+ * keys and roles (cached), per-key token buckets, the in-flight receipt set
+ * (409), error documents, the group-commit writer, metrics, the access log
+ * and the drain on SIGTERM. The route handlers are in routes.c.
+ *
+ * Group commit. A commit is parsed and priced on the request's thread, on its
+ * own connection, in parallel with the others; only the writes are serial, in
+ * the writer thread, up to KT_HTTP_BATCH_MAX receipts per transaction. A
+ * pricing read a snapshot, so the writer prices a job again (inside its
+ * transaction) when that snapshot may be stale for the job's member:
+ *  - the writer numbers its groups; a job records the last group committed
+ *    before it started pricing, and the writer remembers, per member (hashed
+ *    into KT_HTTP_MEMBER_SLOTS, so a collision only costs a re-pricing), the
+ *    last group that wrote for the member: a later group means stale;
+ *  - any other connection's commit (a refund, a member update, a rule change,
+ *    another process) shows in the store's data version, checked once the
+ *    writer holds the write lock: it bumps an epoch, and a job priced in an
+ *    older epoch is stale.
+ * A retry of a committed receipt is answered on the request's thread.
  */
 #include "server.h"
 #include "server_int.h"
+#include "analytics/fold.h"
 #include "core/date.h"
 
 #include <arpa/inet.h>
@@ -28,6 +44,17 @@
 #define KT_HTTP_INFLIGHT_MAX 4096
 /* Seconds SIGTERM waits for in-flight requests before closing anyway. */
 #define KT_HTTP_DRAIN_SECONDS 30
+/* API keys verified recently, by the SHA-256 of the secret (never the secret):
+ * a key is looked up in the store again after KT_HTTP_KEY_RECHECK_SECONDS, so
+ * a revocation takes effect within that time without a read per request. */
+#define KT_HTTP_KEYS_CACHED 1024
+#define KT_HTTP_KEY_RECHECK_SECONDS 1.0
+/* Members the writer remembers the last writing group of (see above). */
+#define KT_HTTP_MEMBER_SLOTS (1u << 16)
+/* Seconds the ledger gauges of /metrics are reused before being read again. */
+#define KT_HTTP_LEDGER_REFRESH_SECONDS 2.0
+/* Milliseconds between rounds of background work (checkpoints). */
+#define KT_HTTP_BACKGROUND_MS 100
 
 /* ---- server state (one server per process) ---- */
 
@@ -45,15 +72,19 @@ typedef struct bucket {
 } bucket;
 
 typedef struct commit_job {
-    const char *body;
-    size_t len;
-    char *answer;
-    kt_rc rc;
-    kt_err err;
+    kt_pos_job *job;
+    uint64_t epoch, group;   /* when its pricing started */
+    kt_pos_result res;
     bool done;
     pthread_cond_t cond;
     struct commit_job *next;
 } commit_job;
+
+typedef struct key_slot {
+    char hash[65];           /* "" when empty */
+    kt_key key;
+    double checked;
+} key_slot;
 
 static struct {
     kt_server_options opt;
@@ -64,7 +95,15 @@ static struct {
     atomic_uint_fast64_t requests[ROUTES_MAX + 1][NSTATUS + 1];
     atomic_uint_fast64_t latency[ROUTES_MAX + 1][NBOUNDS + 1];
     atomic_uint_fast64_t latency_us_sum[ROUTES_MAX + 1];
-    atomic_uint_fast64_t commits, refunds, batches, points_earned, points_redeemed;
+    atomic_uint_fast64_t commits, refunds, batches, repriced, points_earned, points_redeemed;
+    /* ledger gauges, read incrementally (ledger rows are append-only) */
+    pthread_mutex_t ledger_lock;
+    double ledger_read_at;
+    bool ledger_started;
+    int64_t outstanding, entries_seen, expired, expiry_txns_seen;
+    /* API keys */
+    pthread_mutex_t keys_lock;
+    key_slot keys[KT_HTTP_KEYS_CACHED];
     /* rate limits */
     pthread_mutex_t rate_lock;
     bucket *buckets[KT_HTTP_BUCKETS];
@@ -77,6 +116,13 @@ static struct {
     commit_job *q_head, *q_tail;
     bool q_stop, q_running;
     pthread_t writer;
+    atomic_uint_fast64_t epoch, committed_group;
+    /* background work */
+    pthread_mutex_t bg_lock;
+    pthread_cond_t bg_cond;
+    bool bg_stop;
+    pthread_t background;
+    uint64_t member_group[KT_HTTP_MEMBER_SLOTS]; /* the writer's alone */
 } S;
 
 static double now_seconds(void) {
@@ -95,14 +141,16 @@ static void worker_free(void *p) {
     free(w);
 }
 
-static kt_rc worker_open(kt_worker **out, kt_err *err) {
+static kt_rc worker_open_flags(kt_worker **out, int flags, kt_err *err) {
     kt_worker *w = kt_xcalloc(1, sizeof *w);
-    kt_rc rc = kt_store_open(S.opt.data_dir, 0, &w->st, err);
+    kt_rc rc = kt_store_open(S.opt.data_dir, flags, &w->st, err);
     if (!rc) rc = kt_pos_open(w->st, &w->pos, err);
     if (rc) { worker_free(w); return rc; }
     *out = w;
     return KT_OK;
 }
+
+static kt_rc worker_open(kt_worker **out, kt_err *err) { return worker_open_flags(out, KT_STORE_READER, err); }
 
 static kt_rc worker_get(kt_worker **out, kt_err *err) {
     kt_worker *w = pthread_getspecific(S.worker_key);
@@ -168,11 +216,46 @@ static void inflight_remove(const char *k) {
 
 /* ---- group commit ---- */
 
+static size_t member_slot(int64_t member) {
+    return (size_t)(((uint64_t)member * 0x9E3779B97F4A7C15ull) >> 48) & (KT_HTTP_MEMBER_SLOTS - 1);
+}
+
+/* One group: jobs[0..n) in one transaction, each in its own savepoint. */
+static kt_rc write_group(kt_worker *w, commit_job **jobs, size_t n, uint64_t group, int64_t *data_version,
+                         kt_err *err) {
+    kt_rc rc = kt_store_begin(w->st, err);
+    int64_t dv = 0;
+    if (!rc) rc = kt_store_data_version(w->st, &dv, err);
+    if (rc) { if (kt_store_in_txn(w->st)) kt_store_rollback(w->st); return rc; }
+    if (dv != *data_version) {
+        /* another connection committed: every snapshot older than now may be stale */
+        atomic_fetch_add(&S.epoch, 1);
+        *data_version = dv;
+    }
+    uint64_t epoch = atomic_load(&S.epoch);
+    for (size_t i = 0; i < n && !rc; i++) {
+        commit_job *j = jobs[i];
+        int64_t m = kt_pos_job_member(j->job);
+        bool stale = j->epoch != epoch || (m && S.member_group[member_slot(m)] > j->group);
+        if (stale) atomic_fetch_add(&S.repriced, 1);
+        if ((rc = kt_store_savepoint(w->st, err))) break;
+        if (kt_pos_job_commit(w->pos, j->job, stale, &j->res)) rc = kt_store_savepoint_rollback(w->st, err);
+        else rc = kt_store_savepoint_release(w->st, err);
+        if (!rc && !j->res.rc && j->res.member) S.member_group[member_slot(j->res.member)] = group;
+    }
+    if (!rc) rc = kt_store_commit(w->st, err);
+    else kt_store_rollback(w->st);
+    return rc;
+}
+
 static void *writer_main(void *arg) {
     KT_UNUSED(arg);
     kt_worker *w = NULL;
     kt_err open_err = {0};
-    kt_rc open_rc = worker_open(&w, &open_err);
+    /* the log is checkpointed by the background thread, never on the commit path */
+    kt_rc open_rc = worker_open_flags(&w, KT_STORE_MANUAL_CHECKPOINT, &open_err);
+    int64_t data_version = -1; /* unknown: the first group starts a new epoch */
+    uint64_t group = atomic_load(&S.committed_group);
     for (;;) {
         commit_job *jobs[KT_HTTP_BATCH_MAX];
         size_t n = 0;
@@ -186,25 +269,22 @@ static void *writer_main(void *arg) {
         bool stop = S.q_stop && n == 0;
         pthread_mutex_unlock(&S.q_lock);
         if (stop) break;
-        const char *bodies[KT_HTTP_BATCH_MAX];
-        size_t lens[KT_HTTP_BATCH_MAX];
-        char *answers[KT_HTTP_BATCH_MAX] = {0};
-        kt_rc rcs[KT_HTTP_BATCH_MAX];
-        kt_err errs[KT_HTTP_BATCH_MAX], err = open_err;
+        kt_err err = open_err;
         kt_rc rc = open_rc;
-        for (size_t i = 0; i < n; i++) {
-            bodies[i] = jobs[i]->body;
-            lens[i] = jobs[i]->len;
-            rcs[i] = KT_OK;
-            kt_err_clear(&errs[i]);
-        }
-        if (!rc) rc = kt_pos_commit_batch(w->pos, bodies, lens, n, answers, rcs, errs, &err);
+        group++;
+        if (!rc) rc = write_group(w, jobs, n, group, &data_version, &err);
+        /* what the group wrote is durable and visible: later pricings see it */
+        atomic_store(&S.committed_group, group);
         atomic_fetch_add(&S.batches, 1);
         pthread_mutex_lock(&S.q_lock);
         for (size_t i = 0; i < n; i++) {
             commit_job *j = jobs[i];
-            if (rc) { j->rc = rc; j->err = err; j->answer = NULL; }
-            else { j->rc = rcs[i]; j->err = errs[i]; j->answer = answers[i]; }
+            if (rc) {
+                free(j->res.answer);
+                memset(&j->res, 0, sizeof j->res);
+                j->res.rc = rc;
+                j->res.err = err;
+            }
             j->done = true;
             pthread_cond_signal(&j->cond);
         }
@@ -214,9 +294,34 @@ static void *writer_main(void *arg) {
     return NULL;
 }
 
-kt_rc kt_server_commit(kt_call *c, char **answer, kt_err *err) {
-    if (!S.q_running) return kt_pos_commit(c->w->pos, c->body, c->len, answer, err);
-    commit_job j = {.body = c->body, .len = c->len};
+static kt_rc take_result(kt_call *c, kt_pos_result *res, kt_err *err) {
+    if (res->rc) { *err = res->err; free(res->answer); return res->rc; }
+    c->answer = res->answer;
+    c->repeat = res->repeat;
+    c->earned = res->earned;
+    c->redeemed = res->redeemed;
+    return KT_OK;
+}
+
+kt_rc kt_server_commit(kt_call *c, kt_err *err) {
+    kt_pos_result res;
+    if (!S.q_running) {
+        kt_rc rc = kt_store_begin(c->w->st, err);
+        if (rc) return rc;
+        if (kt_pos_job_commit(c->w->pos, c->job, true, &res)) kt_store_rollback(c->w->st);
+        else if ((rc = kt_store_commit(c->w->st, err))) { free(res.answer); return rc; }
+        return take_result(c, &res, err);
+    }
+    commit_job j = {.job = c->job};
+    /* the order matters: a snapshot read after these loads includes those groups */
+    j.epoch = atomic_load(&S.epoch);
+    j.group = atomic_load(&S.committed_group);
+    kt_pos_job_price(c->w->pos, c->job);
+    if (kt_pos_job_repeat(c->job)) {
+        /* a committed receipt stays committed: its first answer needs no writer */
+        kt_pos_job_commit(c->w->pos, c->job, false, &res);
+        return take_result(c, &res, err);
+    }
     pthread_cond_init(&j.cond, NULL);
     pthread_mutex_lock(&S.q_lock);
     if (S.q_tail) S.q_tail->next = &j;
@@ -226,9 +331,88 @@ kt_rc kt_server_commit(kt_call *c, char **answer, kt_err *err) {
     while (!j.done) pthread_cond_wait(&j.cond, &S.q_lock);
     pthread_mutex_unlock(&S.q_lock);
     pthread_cond_destroy(&j.cond);
-    if (j.rc) { *err = j.err; return j.rc; }
-    *answer = j.answer;
-    return KT_OK;
+    return take_result(c, &j.res, err);
+}
+
+/* ---- background work ---- */
+
+/* One thread for the work no request waits for, on its own connection, every
+ * KT_HTTP_BACKGROUND_MS: checkpointing the write-ahead log (the writer never
+ * does, so a commit never waits for it) and folding committed receipts into
+ * the columnar store. */
+/* P12: checkout receipts reach analyses at once (they read what waits from
+ * the operational store); folding them into column segments keeps that delta
+ * small: at KT_FOLD_RECEIPTS waiting, after KT_FOLD_SECONDS, and at the end. */
+static void background_fold(kt_worker *w, bool last) {
+    static time_t waiting_since;
+    uint64_t pending = 0;
+    kt_err err = {0};
+    if (kt_fold_pending(w->st, S.opt.data_dir, &pending, &err) || !pending) {
+        waiting_since = 0;
+        return;
+    }
+    time_t now = time(NULL);
+    if (!waiting_since) waiting_since = now;
+    if (!last && pending < KT_FOLD_RECEIPTS && now - waiting_since < KT_FOLD_SECONDS) return;
+    kt_fold_result r;
+    kt_rc rc = kt_fold_run(S.opt.data_dir, &r, &err);
+    if (rc && rc != KT_ECONFLICT) fprintf(stderr, "karta: serve: fold: %s: %s\n", err.field, err.msg);
+    if (!rc) waiting_since = 0;
+}
+
+static void background_tick(kt_worker *w, bool last) {
+    kt_err err;
+    if (kt_store_checkpoint(w->st, &err)) fprintf(stderr, "karta: serve: checkpoint: %s\n", err.msg);
+    background_fold(w, last);
+}
+
+static void *background_main(void *arg) {
+    KT_UNUSED(arg);
+    kt_worker *w = NULL;
+    kt_err err;
+    if (worker_open(&w, &err)) {
+        fprintf(stderr, "karta: serve: background work disabled: %s\n", err.msg);
+        return NULL;
+    }
+    pthread_mutex_lock(&S.bg_lock);
+    while (!S.bg_stop) {
+        struct timespec until;
+        clock_gettime(CLOCK_REALTIME, &until);
+        until.tv_nsec += KT_HTTP_BACKGROUND_MS * 1000000L;
+        until.tv_sec += until.tv_nsec / 1000000000L;
+        until.tv_nsec %= 1000000000L;
+        pthread_cond_timedwait(&S.bg_cond, &S.bg_lock, &until);
+        if (S.bg_stop) break;
+        pthread_mutex_unlock(&S.bg_lock);
+        background_tick(w, false);
+        pthread_mutex_lock(&S.bg_lock);
+    }
+    pthread_mutex_unlock(&S.bg_lock);
+    background_tick(w, true); /* a last checkpoint and fold once the writer has stopped */
+    worker_free(w);
+    return NULL;
+}
+
+/* ---- API keys, cached ---- */
+
+static kt_rc key_check(kt_worker *w, const char *secret, kt_key *out, kt_err *err) {
+    char hash[65];
+    if (strlen(secret) != KT_KEY_SECRET_LEN) return kt_fail(err, KT_ENOTFOUND, "key", "no such key");
+    kt_sha256_hex(secret, KT_KEY_SECRET_LEN, hash);
+    size_t slot = (size_t)strtoull(hash + 48, NULL, 16) % KT_HTTP_KEYS_CACHED;
+    double t = now_seconds();
+    pthread_mutex_lock(&S.keys_lock);
+    key_slot *k = &S.keys[slot];
+    bool hit = strcmp(k->hash, hash) == 0 && t - k->checked < KT_HTTP_KEY_RECHECK_SECONDS;
+    if (hit) *out = k->key;
+    pthread_mutex_unlock(&S.keys_lock);
+    if (hit) return KT_OK;
+    kt_rc rc = kt_key_verify(w->st, secret, out, err);
+    pthread_mutex_lock(&S.keys_lock);
+    if (!rc) { memcpy(k->hash, hash, sizeof hash); k->key = *out; k->checked = t; }
+    else if (strcmp(k->hash, hash) == 0) k->hash[0] = 0; /* revoked: forget it */
+    pthread_mutex_unlock(&S.keys_lock);
+    return rc;
 }
 
 /* ---- metrics ---- */
@@ -268,6 +452,52 @@ static void addf(text *t, const char *fmt, ...) {
     }
 }
 
+/* Outstanding points (the members' balances) and points expired, from the
+ * store, so that movements by other processes (karta points expire) count.
+ * Read at most every KT_HTTP_LEDGER_REFRESH_SECONDS, and incrementally: the
+ * first read sums the balances and notes the last ledger entry; later reads
+ * add only the entries after it (entries are append-only and their ids only
+ * grow). Expiry transactions are summed the same way. */
+static kt_rc ledger_gauges(kt_worker *w, int64_t *outstanding, int64_t *expired) {
+    kt_rc rc = KT_OK;
+    double t = now_seconds();
+    pthread_mutex_lock(&S.ledger_lock);
+    if (!S.ledger_started || t - S.ledger_read_at >= KT_HTTP_LEDGER_REFRESH_SECONDS) {
+        kt_cursor *c;
+        bool has;
+        int64_t out = S.outstanding, seen = S.entries_seen, exp = S.expired, txns = S.expiry_txns_seen;
+        kt_val a[] = {KT_VI(seen)};
+        rc = kt_store_query(w->st, S.ledger_started ? KT_Q_METRICS_OUTSTANDING_SINCE : KT_Q_METRICS_OUTSTANDING_START,
+                            a, S.ledger_started ? 1 : 0, &c, NULL);
+        if (!rc) {
+            rc = kt_store_step(c, &has, NULL);
+            if (!rc && has) {
+                out = S.ledger_started ? out + kt_col_int(c, 0) : kt_col_int(c, 0);
+                seen = kt_col_int(c, 1);
+            }
+            kt_store_end(c);
+        }
+        kt_val b[] = {KT_VI(txns)};
+        if (!rc && !(rc = kt_store_query(w->st, KT_Q_METRICS_EXPIRED_SINCE, b, 1, &c, NULL))) {
+            rc = kt_store_step(c, &has, NULL);
+            if (!rc && has) { exp += kt_col_int(c, 0); txns = kt_col_int(c, 1); }
+            kt_store_end(c);
+        }
+        if (!rc) {
+            S.outstanding = out;
+            S.entries_seen = seen;
+            S.expired = exp;
+            S.expiry_txns_seen = txns;
+            S.ledger_started = true;
+            S.ledger_read_at = t;
+        }
+    }
+    *outstanding = S.outstanding;
+    *expired = S.expired;
+    pthread_mutex_unlock(&S.ledger_lock);
+    return rc;
+}
+
 char *kt_server_metrics(kt_worker *w) {
     text t = {kt_xmalloc(4096), 0, 4096};
     char label[160];
@@ -297,7 +527,7 @@ char *kt_server_metrics(kt_worker *w) {
         addf(&t, "karta_http_request_seconds_sum{%s} %.6f\n", label, (double)atomic_load(&S.latency_us_sum[r]) / 1e6);
         addf(&t, "karta_http_request_seconds_count{%s} %llu\n", label, (unsigned long long)cum);
     }
-    addf(&t, "# HELP karta_commits_total Receipts committed (answers given, retries included).\n# TYPE karta_commits_total counter\n"
+    addf(&t, "# HELP karta_commits_total Receipts committed (first commits; retries answered with the first answer are not counted).\n# TYPE karta_commits_total counter\n"
              "karta_commits_total %llu\n", (unsigned long long)atomic_load(&S.commits));
     addf(&t, "# HELP karta_refunds_total Refunds committed.\n# TYPE karta_refunds_total counter\nkarta_refunds_total %llu\n",
          (unsigned long long)atomic_load(&S.refunds));
@@ -307,10 +537,16 @@ char *kt_server_metrics(kt_worker *w) {
              "karta_points_accrued_total %llu\n", (unsigned long long)atomic_load(&S.points_earned));
     addf(&t, "# HELP karta_points_redeemed_total Points spent by committed receipts.\n# TYPE karta_points_redeemed_total counter\n"
              "karta_points_redeemed_total %llu\n", (unsigned long long)atomic_load(&S.points_redeemed));
-    int64_t outstanding = 0;
-    if (kt_store_int(w->st, KT_Q_LEDGER_OUTSTANDING, NULL, 0, &outstanding, NULL, NULL) == KT_OK)
-        addf(&t, "# HELP karta_points_outstanding Points on members' balances.\n# TYPE karta_points_outstanding gauge\n"
-                 "karta_points_outstanding %lld\n", (long long)outstanding);
+    addf(&t, "# HELP karta_commits_repriced_total Commits priced again by the writer because their snapshot may have been stale.\n"
+             "# TYPE karta_commits_repriced_total counter\nkarta_commits_repriced_total %llu\n",
+         (unsigned long long)atomic_load(&S.repriced));
+    int64_t outstanding, expired;
+    if (ledger_gauges(w, &outstanding, &expired) == KT_OK) {
+        addf(&t, "# HELP karta_points_outstanding Points on members' balances (the store's, every process's movements).\n"
+                 "# TYPE karta_points_outstanding gauge\nkarta_points_outstanding %lld\n", (long long)outstanding);
+        addf(&t, "# HELP karta_points_expired_total Points burnt by expiry, over the store's life.\n"
+                 "# TYPE karta_points_expired_total counter\nkarta_points_expired_total %lld\n", (long long)expired);
+    }
     addf(&t, "# HELP karta_http_inflight Requests being answered.\n# TYPE karta_http_inflight gauge\nkarta_http_inflight %d\n",
          atomic_load(&S.inflight));
     return t.s;
@@ -435,11 +671,18 @@ size_t kt_server_route_find(const char *method, const char *path, char *scratch,
 /* For commits and refunds: the receipt's store must be the pos key's, and one
  * (store, receipt) is answered at a time. 0 or the HTTP status to refuse. */
 static int receipt_guard(const kt_key *key, const kt_call *c, request *rq, const char **why) {
-    json_t *o = json_loadb(c->body ? c->body : "", c->len, 0, NULL);
+    json_t *o = NULL;
+    const char *store, *receipt;
     int status = 0;
-    if (!json_is_object(o)) { json_decref(o); return 0; } /* the parser says what is wrong */
-    const char *store = json_string_value(json_object_get(o, "store"));
-    const char *receipt = json_string_value(json_object_get(o, "receipt"));
+    if (c->job) {
+        store = kt_pos_job_store(c->job);
+        receipt = kt_pos_job_receipt(c->job);
+    } else {
+        o = json_loadb(c->body ? c->body : "", c->len, 0, NULL);
+        if (!json_is_object(o)) { json_decref(o); return 0; } /* the parser says what is wrong */
+        store = json_string_value(json_object_get(o, "store"));
+        receipt = json_string_value(json_object_get(o, "receipt"));
+    }
     if (key && key->role == KT_ROLE_POS && store && strcmp(store, key->store) != 0) {
         status = 403;
         *why = "this key acts for another store";
@@ -453,15 +696,6 @@ static int receipt_guard(const kt_key *key, const kt_call *c, request *rq, const
     }
     json_decref(o);
     return status;
-}
-
-static void count_points(const char *answer) {
-    json_t *o = json_loads(answer, 0, NULL);
-    json_int_t earned = json_integer_value(json_object_get(o, "earned"));
-    json_int_t redeemed = json_integer_value(json_object_get(o, "redeemed"));
-    if (earned > 0) atomic_fetch_add(&S.points_earned, (uint_fast64_t)earned);
-    if (redeemed > 0) atomic_fetch_add(&S.points_redeemed, (uint_fast64_t)redeemed);
-    json_decref(o);
 }
 
 static void audit_write(kt_worker *w, const kt_key *key, const kt_route *rt, const kt_call *c, int status) {
@@ -491,7 +725,7 @@ static enum MHD_Result dispatch(struct MHD_Connection *conn, request *rq, const 
     if (rt->roles) {
         const char *auth = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, MHD_HTTP_HEADER_AUTHORIZATION);
         if (!auth || strncmp(auth, "Bearer ", 7) != 0) return send_error(conn, rq, 401, "send Authorization: Bearer KEY", 0);
-        kt_rc rc = kt_key_verify(w->st, auth + 7, &key, &err);
+        kt_rc rc = key_check(w, auth + 7, &key, &err);
         if (rc == KT_ENOTFOUND) return send_error(conn, rq, 401, "unknown or revoked key", 0);
         if (rc) return reply(conn, rq, 500, error_doc(kt_strerror(err.code), err.msg, err.field), NULL, 0);
         rq->key_id = key.id;
@@ -506,13 +740,18 @@ static enum MHD_Result dispatch(struct MHD_Connection *conn, request *rq, const 
     else snprintf(c.actor, sizeof c.actor, "api");
     if (c.key && key.role == KT_ROLE_POS && param[0] && rt->fn && strstr(rt->path, "{store}") && strcmp(param[0], key.store) != 0)
         return send_error(conn, rq, 403, "this key acts for another store", 0);
-    bool receipt_route = strcmp(rt->path, "/v1/pos/commit") == 0 || strcmp(rt->path, "/v1/pos/refund") == 0;
+    bool commit_route = strcmp(rt->path, "/v1/pos/commit") == 0;
+    bool receipt_route = commit_route || strcmp(rt->path, "/v1/pos/refund") == 0;
+    kt_rc rc;
+    if (commit_route && (rc = kt_pos_job_parse(c.body ? c.body : "", c.len, &c.job, &err)))
+        return reply(conn, rq, status_of(rc), error_doc(kt_strerror(rc), err.msg, err.field), NULL, 0);
     if (receipt_route) {
         const char *why = NULL;
         int st = receipt_guard(c.key, &c, rq, &why);
-        if (st) return send_error(conn, rq, st, why, 0);
+        if (st) { kt_pos_job_free(c.job); return send_error(conn, rq, st, why, 0); }
     }
-    kt_rc rc = rt->fn(&c, &err);
+    rc = rt->fn(&c, &err);
+    kt_pos_job_free(c.job);
     if (rq->inflight[0]) { inflight_remove(rq->inflight); rq->inflight[0] = 0; }
     if (rc) {
         free(c.answer);
@@ -521,9 +760,10 @@ static enum MHD_Result dispatch(struct MHD_Connection *conn, request *rq, const 
         if (receipt_route && rc == KT_ECONFLICT && strcmp(err.field, "$.receipt") == 0) status = 422;
         return reply(conn, rq, status, error_doc(kt_strerror(rc), err.msg, err.field), NULL, 0);
     }
-    if (receipt_route) {
-        atomic_fetch_add(strcmp(rt->path, "/v1/pos/commit") == 0 ? &S.commits : &S.refunds, 1);
-        count_points(c.answer);
+    if (receipt_route && !c.repeat) {
+        atomic_fetch_add(commit_route ? &S.commits : &S.refunds, 1);
+        if (c.earned > 0) atomic_fetch_add(&S.points_earned, (uint_fast64_t)c.earned);
+        if (c.redeemed > 0) atomic_fetch_add(&S.points_redeemed, (uint_fast64_t)c.redeemed);
     }
     if (rt->write && c.key && (key.role & KT_ROLES_STAFF)) audit_write(w, &key, rt, &c, c.status);
     return reply(conn, rq, c.status, c.answer, c.content_type, 0);
@@ -583,7 +823,7 @@ static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
 /* ---- start, run, drain ---- */
 
 void kt_server_defaults(kt_server_options *o) {
-    *o = (kt_server_options){.listen = "127.0.0.1:8080", .threads = 8, .rate_per_key = 100000, .group_commit = true};
+    *o = (kt_server_options){.listen = "127.0.0.1:8080", .threads = 32, .rate_per_key = 100000, .group_commit = true};
 }
 
 static kt_rc parse_listen(const char *s, struct sockaddr_in *sa, kt_err *err) {
@@ -621,6 +861,8 @@ kt_rc kt_server_run(const kt_server_options *o, kt_err *err) {
     pthread_key_create(&S.worker_key, worker_free);
     pthread_mutex_init(&S.rate_lock, NULL);
     pthread_mutex_init(&S.inflight_lock, NULL);
+    pthread_mutex_init(&S.keys_lock, NULL);
+    pthread_mutex_init(&S.ledger_lock, NULL);
     pthread_mutex_init(&S.q_lock, NULL);
     pthread_cond_init(&S.q_cond, NULL);
     /* SIGTERM and SIGINT are taken by sigwait below, in this thread only */
@@ -630,10 +872,13 @@ kt_rc kt_server_run(const kt_server_options *o, kt_err *err) {
     sigaddset(&sigs, SIGINT);
     pthread_sigmask(SIG_BLOCK, &sigs, NULL);
     signal(SIGPIPE, SIG_IGN);
+    pthread_mutex_init(&S.bg_lock, NULL);
+    pthread_cond_init(&S.bg_cond, NULL);
     if (o->group_commit) {
         S.q_running = true;
         pthread_create(&S.writer, NULL, writer_main, NULL);
     }
+    pthread_create(&S.background, NULL, background_main, NULL);
     struct MHD_Daemon *d = MHD_start_daemon(
         MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_ITC | MHD_USE_ERROR_LOG, 0, NULL, NULL, on_request, NULL,
         MHD_OPTION_EXTERNAL_LOGGER, mhd_log, NULL, MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&sa, MHD_OPTION_THREAD_POOL_SIZE, (unsigned)(o->threads > 0 ? o->threads : 1),
@@ -670,6 +915,11 @@ kt_rc kt_server_run(const kt_server_options *o, kt_err *err) {
         pthread_join(S.writer, NULL);
         S.q_running = false;
     }
+    pthread_mutex_lock(&S.bg_lock);
+    S.bg_stop = true;
+    pthread_cond_broadcast(&S.bg_cond);
+    pthread_mutex_unlock(&S.bg_lock);
+    pthread_join(S.background, NULL);
     for (size_t i = 0; i < KT_HTTP_BUCKETS; i++)
         for (bucket *b = S.buckets[i], *next; b; b = next) { next = b->next; free(b); }
     for (size_t i = 0; i < KT_HTTP_INFLIGHT_MAX; i++) free(S.inflight_keys[i]);

@@ -17,6 +17,7 @@
 #include <sys/stat.h>
 
 #define KT_STORE_BUSY_TIMEOUT_MS 30000 /* a long import holds the writer lock */
+#define KT_STORE_READER_CACHE_KIB "2048" /* page cache of a KT_STORE_READER connection */
 
 static const char *const query_sql[KT_Q_COUNT_] = {
 #define KT_Q(name, sql) [KT_Q_##name] = sql,
@@ -138,6 +139,8 @@ kt_rc kt_store_open(const char *dir, int flags, kt_store **out, kt_err *err) {
                            "PRAGMA temp_store = MEMORY;",
                            err);
     if (!rc) rc = migrate(st, err);
+    if (!rc && (flags & KT_STORE_MANUAL_CHECKPOINT)) rc = exec_script(st, "PRAGMA wal_autocheckpoint = 0", err);
+    if (!rc && (flags & KT_STORE_READER)) rc = exec_script(st, "PRAGMA cache_size = -" KT_STORE_READER_CACHE_KIB, err);
     if (rc) {
         kt_store_close(st);
         return rc;
@@ -163,6 +166,19 @@ void kt_store_close(kt_store *st) {
 }
 
 int kt_store_schema_version(kt_store *st) { return st->schema_version; }
+
+kt_rc kt_store_checkpoint(kt_store *st, kt_err *err) {
+    if (sqlite3_wal_checkpoint_v2(st->db, NULL, SQLITE_CHECKPOINT_PASSIVE, NULL, NULL) != SQLITE_OK)
+        return db_fail(st, err, "checkpoint");
+    return KT_OK;
+}
+
+kt_rc kt_store_data_version(kt_store *st, int64_t *out, kt_err *err) {
+    int v = 0;
+    kt_rc rc = pragma_int(st, "PRAGMA data_version", &v, err);
+    if (!rc) *out = v;
+    return rc;
+}
 const char *kt_store_backend(kt_store *st) { KT_UNUSED(st); return "sqlite"; }
 
 kt_rc kt_store_begin(kt_store *st, kt_err *err) {
@@ -249,17 +265,20 @@ kt_rc kt_store_bulk_end(kt_store *st, kt_err *err) {
 
 bool kt_store_in_txn(kt_store *st) { return st->in_txn; }
 
+/* Savepoints run once per receipt in a group commit: prepared statements of
+ * the catalogue, not parsed each time. */
 kt_rc kt_store_savepoint(kt_store *st, kt_err *err) {
     KT_ASSERT(st->in_txn);
-    return exec_script(st, "SAVEPOINT kt_sp", err);
+    return kt_store_exec(st, KT_Q_SAVEPOINT, NULL, 0, err);
 }
 
-kt_rc kt_store_savepoint_release(kt_store *st, kt_err *err) { return exec_script(st, "RELEASE kt_sp", err); }
+kt_rc kt_store_savepoint_release(kt_store *st, kt_err *err) { return kt_store_exec(st, KT_Q_SAVEPOINT_RELEASE, NULL, 0, err); }
 
 kt_rc kt_store_savepoint_rollback(kt_store *st, kt_err *err) {
     for (int i = 0; i < KT_Q_COUNT_; i++)
         if (st->cursors[i].busy) kt_store_end(&st->cursors[i]);
-    return exec_script(st, "ROLLBACK TO kt_sp; RELEASE kt_sp", err);
+    kt_rc rc = kt_store_exec(st, KT_Q_SAVEPOINT_ROLLBACK, NULL, 0, err);
+    return rc ? rc : kt_store_exec(st, KT_Q_SAVEPOINT_RELEASE, NULL, 0, err);
 }
 
 static kt_rc prepare(kt_store *st, kt_query q, const kt_val *args, size_t nargs, kt_cursor **out, kt_err *err) {

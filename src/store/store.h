@@ -41,12 +41,26 @@ static inline kt_val kt_vs(const char *s) { return (kt_val){s ? KT_V_TEXT : KT_V
 #define KT_VIOPT(present, x) ((present) ? KT_VI(x) : KT_VNULL)
 
 #define KT_STORE_CREATE 1  /* create the data directory and database if missing */
+/* The connection never checkpoints the write-ahead log on its own: a writer
+ * that must not stall (the server's group commit) leaves it to another
+ * connection calling kt_store_checkpoint. */
+#define KT_STORE_MANUAL_CHECKPOINT 2
+/* A connection that mostly reads while another one writes (the server's
+ * request threads): SQLite empties a connection's page cache whenever another
+ * connection has committed, so a large one is only a cost (emptying it walks
+ * it); such a connection keeps a small cache and reads through the OS's. */
+#define KT_STORE_READER 4
 
 kt_rc kt_store_open(const char *dir, int flags, kt_store **out, kt_err *err);
 void kt_store_close(kt_store *st);
 /* The schema version the store is at after opening (migrations applied). */
 int kt_store_schema_version(kt_store *st);
 const char *kt_store_backend(kt_store *st);
+/* A number that changes whenever another connection (this process's or
+ * another's) commits to the store; this connection's own commits leave it as
+ * it was. A writer compares it between transactions to learn that what it
+ * has cached about the data may be stale (SQLite: PRAGMA data_version). */
+kt_rc kt_store_data_version(kt_store *st, int64_t *out, kt_err *err);
 
 /* Write transactions: BEGIN IMMEDIATE (the writer lock is taken at once, so a
  * transaction never fails half-way for lack of it). Nested begin is an error. */
@@ -59,6 +73,10 @@ bool kt_store_in_txn(kt_store *st);
 kt_rc kt_store_savepoint(kt_store *st, kt_err *err);
 kt_rc kt_store_savepoint_release(kt_store *st, kt_err *err);
 kt_rc kt_store_savepoint_rollback(kt_store *st, kt_err *err);
+
+/* Copy what the write-ahead log holds into the database as far as readers
+ * allow, without waiting for anyone (SQLite: a passive checkpoint). */
+kt_rc kt_store_checkpoint(kt_store *st, kt_err *err);
 
 /* Bulk loading (karta import). Inside the caller's write transaction, drops
  * the non-unique secondary indexes of each listed table (NULL-terminated)

@@ -92,5 +92,9 @@ if [ "$code" = 200 ] && [ "$st" = 200 ] && [ "$got" = "30" ] && [ "$before" = "[
 else bad "committed receipt visible at once" "commit $code ($(head -c 200 "$work/commit")), report $st, sales '$got'; before: $before"; fi
 
 kill -TERM "$pid"; wait "$pid" 2>/dev/null; pid=
+# the drain folds what waits into the column segments
+got=$(karta cols status | tail -n 1)
+if [ "$got" = "checkout receipts folded up to #1; not yet folded: 0 receipts, 0 lines" ]; then ok "drain folds the checkout receipts"
+else bad "drain folds the checkout receipts" "$got"; fi
 echo "http-analytics: $pass passed, $fail failed"
 [ $fail -eq 0 ]

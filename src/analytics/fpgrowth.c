@@ -68,8 +68,10 @@ static void tree_reset(tree *t, uint32_t m, uint32_t nodes_hint) {
         t->total = kt_xrealloc(t->total, m * sizeof *t->total);
     }
     t->m = m;
-    memset(t->head, 0, m * sizeof *t->head);
-    memset(t->total, 0, m * sizeof *t->total);
+    if (m) { /* no items: the arrays may still be NULL */
+        memset(t->head, 0, m * sizeof *t->head);
+        memset(t->total, 0, m * sizeof *t->total);
+    }
     if (t->cap == 0) {
         t->cap = nodes_hint < 64 ? 64 : nodes_hint;
         t->item = kt_xmalloc(t->cap * sizeof *t->item);

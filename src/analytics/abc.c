@@ -52,6 +52,8 @@ typedef struct shared {
     kt_abc_by by;
     kt_alevel level;
     uint32_t member_slots, store_slots, sku_slots;
+    const uint32_t *group;     /* by SKU index: the item at a product level (NULL at the SKU level) */
+    size_t nsku;
 } shared;
 
 typedef struct state {
@@ -99,6 +101,32 @@ static void scan_lines(void *arg, const kt_cols_lines *seg, size_t begin, size_t
     }
 }
 
+/* Revenue or units of products: the common case, without the per-row
+ * dispatch of scan_lines and reading only the columns it needs. */
+static void scan_lines_sum(void *arg, const kt_cols_lines *seg, size_t begin, size_t end) {
+    state *st = arg;
+    const shared *sh = st->sh;
+    const int32_t from = sh->filter->from, to = sh->filter->to;
+    const uint8_t *store_ok = sh->filter->store_ok;
+    const uint32_t sslots = sh->store_slots, kslots = sh->sku_slots, *group = sh->group;
+    const int32_t *day = seg->day;
+    const uint32_t *sku = seg->sku, *store = seg->store;
+    const int64_t *v = sh->by == KT_ABC_BY_UNITS ? seg->qty_milli : seg->amount;
+    int64_t *sum = st->sum;
+    bool overflow = false;
+    for (size_t i = begin; i < end; i++) {
+        if (day[i] < from || day[i] > to) continue;
+        if (store_ok && !store_ok[kt_actx_index_of(sslots, store[i])]) continue;
+        uint32_t item = kt_actx_index_of(kslots, sku[i]);
+        if (group) {
+            item = item < sh->nsku ? group[item] : KT_ACTX_NONE;
+            if (item == KT_ACTX_NONE) continue;
+        }
+        overflow |= __builtin_add_overflow(sum[item], v[i], &sum[item]);
+    }
+    if (overflow) st->overflow = true;
+}
+
 static void scan_receipts(void *arg, const kt_cols_receipts *seg, size_t begin, size_t end) {
     state *st = arg;
     const shared *sh = st->sh;
@@ -133,6 +161,13 @@ kt_rc kt_abc_measure(kt_actx *a, const kt_afilter *f, kt_abc_of of, kt_abc_by by
     threads = threads < 1 ? 1 : threads > KT_ACTX_THREADS_MAX ? KT_ACTX_THREADS_MAX : threads;
     shared sh = {a, f, of, by, kt_abc_level(of), kt_actx_op_slots(a, KT_ADIM_MEMBER),
                  kt_actx_op_slots(a, KT_ADIM_STORE), kt_actx_op_slots(a, KT_ADIM_SKU)};
+    uint32_t *group = NULL;
+    if (is_product(of) && sh.level != KT_ALEVEL_SKU) {
+        sh.nsku = kt_actx_count(a, KT_ADIM_SKU);
+        group = kt_xmalloc((sh.nsku ? sh.nsku : 1) * sizeof *group);
+        for (size_t k = 0; k < sh.nsku; k++) group[k] = kt_actx_sku_group(a, sh.level, (uint32_t)k);
+        sh.group = group;
+    }
     size_t n = of == KT_ABC_OF_MEMBER ? kt_actx_count(a, KT_ADIM_MEMBER)
              : of == KT_ABC_OF_STORE  ? kt_actx_count(a, KT_ADIM_STORE)
                                       : kt_actx_group_count(a, sh.level);
@@ -151,8 +186,14 @@ kt_rc kt_abc_measure(kt_actx *a, const kt_afilter *f, kt_abc_of of, kt_abc_by by
         kt_pairmap_init(&st[t].pairs);
         states[t] = &st[t];
     }
-    rc = lines ? kt_actx_scan_lines(a, threads, scan_lines, states, err)
-               : kt_actx_scan_receipts(a, threads, scan_receipts, states, err);
+    bool sum_of_products = is_product(of) && (by == KT_ABC_BY_REVENUE || by == KT_ABC_BY_UNITS);
+    unsigned sum_cols = KT_ASCAN_COL(KT_COLS_L_DAY) | KT_ASCAN_COL(KT_COLS_L_SKU) |
+                        KT_ASCAN_COL(by == KT_ABC_BY_UNITS ? KT_COLS_L_QTY : KT_COLS_L_AMOUNT) |
+                        (f->store_ok ? KT_ASCAN_COL(KT_COLS_L_STORE) : 0u);
+    rc = sum_of_products ? kt_actx_scan_lines_cols(a, threads, sum_cols, scan_lines_sum, states, err)
+       : lines           ? kt_actx_scan_lines(a, threads, scan_lines, states, err)
+                         : kt_actx_scan_receipts(a, threads, scan_receipts, states, err);
+    free(group);
     size_t mem = 0;
     for (int t = 0; t < threads; t++)
         mem += n * sizeof(int64_t) + (st[t].last_receipt ? n * sizeof(uint32_t) : 0) + kt_pairmap_bytes(&st[t].pairs);

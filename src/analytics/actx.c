@@ -12,14 +12,45 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
+/* Strings that live until close, copied into large blocks (no malloc each). */
+typedef struct arena_block { struct arena_block *next; size_t used, cap; char data[]; } arena_block;
+typedef struct arena { arena_block *head; } arena;
+
+static char *arena_dup(arena *ar, const char *s, size_t len) {
+    arena_block *b = ar->head;
+    if (!b || b->cap - b->used < len + 1) {
+        size_t cap = len + 1 > ((size_t)1 << 20) ? len + 1 : (size_t)1 << 20;
+        b = kt_xmalloc(sizeof *b + cap);
+        b->next = ar->head;
+        b->used = 0;
+        b->cap = cap;
+        ar->head = b;
+    }
+    char *p = b->data + b->used;
+    memcpy(p, s, len);
+    p[len] = 0;
+    b->used += len + 1;
+    return p;
+}
+
+static void arena_free(arena *ar) {
+    for (arena_block *b = ar->head, *next; b; b = next) {
+        next = b->next;
+        free(b);
+    }
+    ar->head = NULL;
+}
+
 typedef struct names {
-    char **v;                  /* by compact index; NULL: not loaded or none */
+    char **v;                  /* by compact index, into the arena; NULL: not known yet or none */
     size_t n;
-    bool loaded;
+    bool loaded;               /* every name of the operational store read at once */
+    size_t lookups;            /* members named one at a time before a bulk load */
 } names;
 
 typedef struct group_table {
@@ -35,11 +66,14 @@ struct kt_actx {
     uint32_t op_slots[3];       /* per dimension: operational ids 0..op_slots-1 */
     size_t count[3];
     names nm[3];
+    arena names_arena;
     /* segments: the published ones, then the delta (if any rows) */
     size_t nsegs;
     kt_cols_receipts *rsegs;
     kt_cols_lines *lsegs;
     bool mapped;
+    kt_cols_receipts dr;       /* the delta as segments (read-mode scans) */
+    kt_cols_lines dl;
     /* the checkout delta's own arrays (P12) */
     struct {
         size_t nr, nl;
@@ -222,11 +256,7 @@ kt_rc kt_actx_open(const char *data_dir, kt_actx **out, kt_err *err) {
     return KT_OK;
 }
 
-static void names_free(names *n) {
-    if (n->v)
-        for (size_t i = 0; i < n->n; i++) free(n->v[i]);
-    free(n->v);
-}
+static void names_free(names *n) { free(n->v); }
 
 static void groups_free(group_table *g) {
     for (size_t i = 0; i < g->n; i++) { free(g->name[i]); free(g->title[i]); }
@@ -238,6 +268,7 @@ static void groups_free(group_table *g) {
 void kt_actx_close(kt_actx *a) {
     if (!a) return;
     for (int k = 0; k < 3; k++) names_free(&a->nm[k]);
+    arena_free(&a->names_arena);
     free(a->rsegs);
     free(a->lsegs);
     free(a->d.r_receipt); free(a->d.r_member); free(a->d.r_store); free(a->d.r_day);
@@ -279,11 +310,17 @@ static const char *dict_name(const kt_actx *a, kt_adim d, uint32_t index) {
     return NULL;
 }
 
+static void names_alloc(kt_actx *a, kt_adim d) {
+    names *n = &a->nm[d];
+    if (n->v) return;
+    n->n = a->count[d];
+    n->v = kt_xcalloc(n->n ? n->n : 1, sizeof *n->v);
+}
+
 kt_rc kt_actx_load_names(kt_actx *a, kt_adim d, kt_err *err) {
     names *n = &a->nm[d];
     if (n->loaded) return KT_OK;
-    n->n = a->count[d];
-    n->v = kt_xcalloc(n->n ? n->n : 1, sizeof *n->v);
+    names_alloc(a, d);
     n->loaded = true;
     if (!a->st) return KT_OK;
     kt_query q = d == KT_ADIM_MEMBER ? KT_Q_ACTX_MEMBER_NAMES : d == KT_ADIM_STORE ? KT_Q_ACTX_STORES : KT_Q_ACTX_PRODUCTS;
@@ -294,26 +331,64 @@ kt_rc kt_actx_load_names(kt_actx *a, kt_adim d, kt_err *err) {
         bool has;
         if ((rc = kt_store_step(cur, &has, err)) || !has) break;
         int64_t id = kt_col_int(cur, 0);
-        if (id < 0 || (uint64_t)id >= a->op_slots[d]) continue;
+        if (id < 0 || (uint64_t)id >= a->op_slots[d] || n->v[id]) continue;
         const char *s = kt_col_text(cur, 1);
-        if (s) n->v[id] = kt_xstrdup(s);
+        if (s) n->v[id] = arena_dup(&a->names_arena, s, strlen(s));
     }
     kt_store_end(cur);
     return rc;
 }
 
+/* Past this many members named one at a time, every name is read at once. */
+#define NAME_LOOKUPS_MAX 1000
+
+/* One member's external id from the operational store: ext_id, else its
+ * first card (the same rule as the bulk query); NULL if it has neither. */
+static const char *member_lookup(kt_actx *a, uint32_t id) {
+    kt_err ignore = {0};
+    kt_cursor *cur;
+    const char *found = NULL;
+    bool has = false;
+    if (kt_store_query(a->st, KT_Q_MEMBER_GET, (kt_val[]){KT_VI(id)}, 1, &cur, &ignore)) { kt_err_clear(&ignore); return NULL; }
+    if (!kt_store_step(cur, &has, &ignore) && has && kt_col_text(cur, 1)) {
+        const char *s = kt_col_text(cur, 1);
+        found = arena_dup(&a->names_arena, s, strlen(s));
+    }
+    kt_err_clear(&ignore);
+    kt_store_end(cur);
+    if (found || !has) return found;
+    if (kt_store_query(a->st, KT_Q_CARDS_OF_MEMBER, (kt_val[]){KT_VI(id)}, 1, &cur, &ignore)) { kt_err_clear(&ignore); return NULL; }
+    if (!kt_store_step(cur, &has, &ignore) && has && kt_col_text(cur, 1)) {
+        const char *s = kt_col_text(cur, 1);
+        found = arena_dup(&a->names_arena, s, strlen(s));
+    }
+    kt_err_clear(&ignore);
+    kt_store_end(cur);
+    return found;
+}
+
 const char *kt_actx_name(kt_actx *a, kt_adim d, uint32_t index) {
     names *n = &a->nm[d];
     if (!n->loaded) {
-        kt_err ignore = {0};
-        if (kt_actx_load_names(a, d, &ignore)) kt_err_clear(&ignore);
+        if (d == KT_ADIM_MEMBER && a->st && n->lookups < NAME_LOOKUPS_MAX) {
+            /* a few members (rankings): one look-up each; dictionary members need none */
+            names_alloc(a, d);
+            if (index < a->op_slots[d] && index < n->n && !n->v[index]) {
+                n->lookups++;
+                n->v[index] = (char *)member_lookup(a, index);
+            }
+        } else {
+            kt_err ignore = {0};
+            if (kt_actx_load_names(a, d, &ignore)) kt_err_clear(&ignore);
+        }
     }
     if (index >= n->n) return "?";
     if (n->v[index]) return n->v[index];
     const char *s = dict_name(a, d, index);
     char b[24];
     snprintf(b, sizeof b, "#%u", index);
-    n->v[index] = kt_xstrdup(s ? s : b);
+    if (!s) s = b;
+    n->v[index] = arena_dup(&a->names_arena, s, strlen(s));
     return n->v[index];
 }
 
@@ -583,6 +658,21 @@ const kt_actx_member *kt_actx_member_profile(const kt_actx *a, uint32_t member_i
     return &a->profiles[member_index];
 }
 
+/* ---- memory ---- */
+#define HUGE_PAGE ((size_t)2 << 20)
+
+void *kt_actx_zalloc(size_t n, size_t size) {
+    size_t bytes;
+    if (__builtin_mul_overflow(n ? n : 1, size ? size : 1, &bytes)) return kt_xcalloc(n, size); /* aborts */
+    if (bytes < ((size_t)1 << 20)) return kt_xcalloc(1, bytes);
+    size_t rounded = (bytes + HUGE_PAGE - 1) / HUGE_PAGE * HUGE_PAGE;
+    void *p = aligned_alloc(HUGE_PAGE, rounded);
+    if (!p) return kt_xcalloc(1, bytes);
+    madvise(p, rounded, MADV_HUGEPAGE);
+    memset(p, 0, bytes);
+    return p;
+}
+
 /* ---- segments and scans ---- */
 static kt_rc map_all(kt_actx *a, kt_err *err) {
     if (a->mapped) return KT_OK;
@@ -612,6 +702,10 @@ uint64_t kt_actx_receipt_rows(kt_actx *a) { return kt_cols_receipt_rows(a->c) + 
 typedef struct scan {
     kt_actx *a;
     bool lines;
+    unsigned cols;             /* read these columns into buffers; 0: use the mappings */
+    size_t *rows;              /* by segment (read mode) */
+    atomic_int failed;         /* read mode: a read failed (the first error is in err) */
+    kt_err err;
     kt_ascan_lines_fn lfn;
     kt_ascan_receipts_fn rfn;
     void *const *states;
@@ -631,16 +725,66 @@ static double mono_seconds(void) {
 
 typedef struct worker { scan *s; int index; } worker;
 
+/* Read mode: rows [begin, end) of the columns in s->cols of file segment SEG
+ * into BUF[col], and a view whose column pointers index them by row number. */
+static bool read_batch(scan *s, size_t seg, size_t begin, size_t end, void *const *buf, kt_cols_lines *lv,
+                       kt_cols_receipts *rv) {
+    int ncols = s->lines ? KT_COLS_L_N : KT_COLS_R_N;
+    const void *p[KT_COLS_L_N] = {0};
+    for (int k = 0; k < ncols; k++) {
+        if (!(s->cols & (1u << k))) continue;
+        kt_err e = {0};
+        if (kt_cols_read(s->a->c, seg, s->lines, k, begin, end - begin, buf[k], &e)) {
+            if (atomic_fetch_add(&s->failed, 1) == 0) s->err = e;
+            return false;
+        }
+        /* the view indexes by row number: the buffer holds rows begin.. */
+        p[k] = (const char *)buf[k] - begin * kt_cols_col_width(s->lines, k);
+    }
+    if (s->lines)
+        *lv = (kt_cols_lines){end, p[KT_COLS_L_RECEIPT], p[KT_COLS_L_MEMBER], p[KT_COLS_L_STORE], p[KT_COLS_L_SKU],
+                              p[KT_COLS_L_DAY], p[KT_COLS_L_MINUTE], p[KT_COLS_L_QTY], p[KT_COLS_L_AMOUNT]};
+    else
+        *rv = (kt_cols_receipts){end, p[KT_COLS_R_RECEIPT], p[KT_COLS_R_MEMBER], p[KT_COLS_R_STORE], p[KT_COLS_R_DAY],
+                                 p[KT_COLS_R_MINUTE], p[KT_COLS_R_FLAGS], p[KT_COLS_R_AMOUNT]};
+    return true;
+}
+
 static void *scan_work(void *arg) {
     worker *w = arg;
     scan *s = w->s;
+    void *buf[KT_COLS_L_N] = {0};
+    char *block = NULL;
+    size_t ns = kt_cols_segment_count(s->a->c);
+    if (s->cols) {
+        /* one block for the batch's columns (huge pages: a fault or two) */
+        size_t total = 0, at = 0;
+        for (int k = 0; k < (s->lines ? KT_COLS_L_N : KT_COLS_R_N); k++)
+            if (s->cols & (1u << k)) total += KT_COLS_BATCH_ROWS * kt_cols_col_width(s->lines, k);
+        block = kt_actx_zalloc(total, 1);
+        for (int k = 0; k < (s->lines ? KT_COLS_L_N : KT_COLS_R_N); k++)
+            if (s->cols & (1u << k)) {
+                buf[k] = block + at;
+                at += KT_COLS_BATCH_ROWS * kt_cols_col_width(s->lines, k);
+            }
+    }
     for (;;) {
         size_t b = atomic_fetch_add(&s->next, 1);
-        if (b >= s->nbatches) break;
+        if (b >= s->nbatches || atomic_load(&s->failed)) break;
         size_t seg = s->seg_of[b], begin = s->starts[b];
-        size_t rows = s->lines ? s->a->lsegs[seg].rows : s->a->rsegs[seg].rows;
+        size_t rows = s->cols ? s->rows[seg] : s->lines ? s->a->lsegs[seg].rows : s->a->rsegs[seg].rows;
         size_t end = begin + KT_COLS_BATCH_ROWS < rows ? begin + KT_COLS_BATCH_ROWS : rows;
-        if (s->lines) s->lfn(s->states[w->index], &s->a->lsegs[seg], begin, end);
+        if (s->cols && seg < ns) {
+            kt_cols_lines lv;
+            kt_cols_receipts rv;
+            if (!read_batch(s, seg, begin, end, buf, &lv, &rv)) break;
+            if (s->lines) s->lfn(s->states[w->index], &lv, begin, end);
+            else s->rfn(s->states[w->index], &rv, begin, end);
+        } else if (s->cols) {
+            /* the checkout delta lives in memory */
+            if (s->lines) s->lfn(s->states[w->index], &s->a->dl, begin, end);
+            else s->rfn(s->states[w->index], &s->a->dr, begin, end);
+        } else if (s->lines) s->lfn(s->states[w->index], &s->a->lsegs[seg], begin, end);
         else s->rfn(s->states[w->index], &s->a->rsegs[seg], begin, end);
         if (s->progress && w->index == 0) {
             double t = mono_seconds();
@@ -652,19 +796,37 @@ static void *scan_work(void *arg) {
         }
     }
     if (s->progress && w->index == 0 && s->last_print > 0) fprintf(stderr, "\r%60s\r", "");
+    free(block);
     return NULL;
 }
 
-static kt_rc scan_run(kt_actx *a, int threads, bool lines, kt_ascan_lines_fn lfn, kt_ascan_receipts_fn rfn,
-                      void *const *states, kt_err *err) {
-    kt_rc rc = map_all(a, err);
-    if (rc) return rc;
+static kt_rc scan_run(kt_actx *a, int threads, bool lines, unsigned cols, kt_ascan_lines_fn lfn,
+                      kt_ascan_receipts_fn rfn, void *const *states, kt_err *err) {
+    kt_rc rc = KT_OK;
     if (threads < 1) threads = 1;
     if (threads > KT_ACTX_THREADS_MAX) threads = KT_ACTX_THREADS_MAX;
-    scan s = {.a = a, .lines = lines, .lfn = lfn, .rfn = rfn, .states = states};
+    scan s = {.a = a, .lines = lines, .cols = cols, .lfn = lfn, .rfn = rfn, .states = states};
+    size_t nsegs;
+    if (cols) {
+        /* read mode: the file segments, then the checkout delta */
+        size_t ns = kt_cols_segment_count(a->c);
+        nsegs = ns + (a->d.nr ? 1 : 0);
+        s.rows = kt_xcalloc(nsegs ? nsegs : 1, sizeof *s.rows);
+        for (size_t seg = 0; seg < ns && !rc; seg++) rc = kt_cols_read_open(a->c, seg, lines, cols, &s.rows[seg], err);
+        if (a->d.nr) s.rows[ns] = lines ? a->d.nl : a->d.nr;
+        a->dr = (kt_cols_receipts){a->d.nr, a->d.r_receipt, a->d.r_member, a->d.r_store, a->d.r_day,
+                                   a->d.r_minute, a->d.r_flags, a->d.r_amount};
+        a->dl = (kt_cols_lines){a->d.nl, a->d.l_receipt, a->d.l_member, a->d.l_store, a->d.l_sku,
+                                a->d.l_day, a->d.l_minute, a->d.l_qty, a->d.l_amount};
+    } else {
+        rc = map_all(a, err);
+        nsegs = a->nsegs;
+    }
+    if (rc) { free(s.rows); return rc; }
+    atomic_init(&s.failed, 0);
     size_t cap = 0;
-    for (size_t seg = 0; seg < a->nsegs; seg++) {
-        size_t rows = lines ? a->lsegs[seg].rows : a->rsegs[seg].rows;
+    for (size_t seg = 0; seg < nsegs; seg++) {
+        size_t rows = cols ? s.rows[seg] : lines ? a->lsegs[seg].rows : a->rsegs[seg].rows;
         for (size_t start = 0; start < rows; start += KT_COLS_BATCH_ROWS) {
             if (s.nbatches == cap) {
                 cap = cap ? cap * 2 : 64;
@@ -693,15 +855,32 @@ static kt_rc scan_run(kt_actx *a, int threads, bool lines, kt_ascan_lines_fn lfn
     for (int i = 1; i <= started; i++) pthread_join(t[i], NULL);
     free(s.starts);
     free(s.seg_of);
+    free(s.rows);
+    if (atomic_load(&s.failed)) {
+        *err = s.err;
+        return s.err.code ? s.err.code : KT_EIO;
+    }
     return KT_OK;
 }
 
 kt_rc kt_actx_scan_lines(kt_actx *a, int threads, kt_ascan_lines_fn fn, void *const *states, kt_err *err) {
-    return scan_run(a, threads, true, fn, NULL, states, err);
+    return scan_run(a, threads, true, 0, fn, NULL, states, err);
 }
 
 kt_rc kt_actx_scan_receipts(kt_actx *a, int threads, kt_ascan_receipts_fn fn, void *const *states, kt_err *err) {
-    return scan_run(a, threads, false, NULL, fn, states, err);
+    return scan_run(a, threads, false, 0, NULL, fn, states, err);
+}
+
+kt_rc kt_actx_scan_lines_cols(kt_actx *a, int threads, unsigned cols, kt_ascan_lines_fn fn, void *const *states,
+                              kt_err *err) {
+    cols &= (1u << KT_COLS_L_N) - 1;
+    return scan_run(a, threads, true, cols ? cols : 1, fn, NULL, states, err);
+}
+
+kt_rc kt_actx_scan_receipts_cols(kt_actx *a, int threads, unsigned cols, kt_ascan_receipts_fn fn,
+                                 void *const *states, kt_err *err) {
+    cols &= (1u << KT_COLS_R_N) - 1;
+    return scan_run(a, threads, false, cols ? cols : 1, NULL, fn, states, err);
 }
 
 void kt_actx_delta(kt_actx *a, kt_cols_receipts *r, kt_cols_lines *l, uint64_t *op_max) {
@@ -731,7 +910,7 @@ kt_day kt_actx_last_day(kt_actx *a) {
     maxday m[2] = {{INT32_MIN}, {INT32_MIN}};
     void *states[2] = {&m[0], &m[1]};
     kt_err ignore = {0};
-    if (kt_actx_scan_receipts(a, 2, maxday_fn, states, &ignore)) kt_err_clear(&ignore);
+    if (kt_actx_scan_receipts_cols(a, 2, KT_ASCAN_COL(KT_COLS_R_DAY), maxday_fn, states, &ignore)) kt_err_clear(&ignore);
     a->last_day = m[0].max > m[1].max ? m[0].max : m[1].max;
     if (a->last_day == INT32_MIN) a->last_day = KT_DAY_NONE;
     a->last_day_known = true;

@@ -109,12 +109,21 @@ typedef struct kt_afilter {
  * KT_ENOTFOUND naming --region). The store mask lives in the context. */
 kt_rc kt_actx_filter(kt_actx *a, kt_day as_of, kt_day from, kt_day to, const char *stores, const char *region,
                      kt_afilter *out, kt_err *err);
+/* Scans that add into an array by member (in no order) prefetch the entry of
+ * the row this far ahead. */
+#define KT_AMEMBER_PREFETCH 16
+
 static inline bool kt_afilter_pass(const kt_afilter *f, uint32_t store_index, int32_t day) {
     return day >= f->from && day <= f->to && (!f->store_ok || f->store_ok[store_index]);
 }
 
 /* The last day with any receipt (KT_DAY_NONE for an empty store). */
 kt_day kt_actx_last_day(kt_actx *a);
+
+/* Zeroed memory for a large accumulator array (free with free()): from 1 MB
+ * on, aligned to and advised for 2 MB pages, so that filling it faults once
+ * per 2 MB instead of once per 4 kB page. */
+void *kt_actx_zalloc(size_t n, size_t size);
 
 /* ---- parallel scans ---- */
 /* FN is called for contiguous row ranges [begin, end) of one segment, by
@@ -124,6 +133,15 @@ typedef void (*kt_ascan_lines_fn)(void *state, const kt_cols_lines *seg, size_t 
 typedef void (*kt_ascan_receipts_fn)(void *state, const kt_cols_receipts *seg, size_t begin, size_t end);
 kt_rc kt_actx_scan_lines(kt_actx *a, int threads, kt_ascan_lines_fn fn, void *const *states, kt_err *err);
 kt_rc kt_actx_scan_receipts(kt_actx *a, int threads, kt_ascan_receipts_fn fn, void *const *states, kt_err *err);
+/* The same scans reading only the columns in COLS (a mask of 1 << KT_COLS_L_*
+ * or KT_COLS_R_*, cols.h): each batch is read into the thread's own buffers
+ * (no page faults), and SEG's other columns are NULL. FN indexes rows
+ * [begin, end) as with the full scans. */
+#define KT_ASCAN_COL(c) (1u << (c))
+kt_rc kt_actx_scan_lines_cols(kt_actx *a, int threads, unsigned cols, kt_ascan_lines_fn fn, void *const *states,
+                              kt_err *err);
+kt_rc kt_actx_scan_receipts_cols(kt_actx *a, int threads, unsigned cols, kt_ascan_receipts_fn fn,
+                                 void *const *states, kt_err *err);
 /* Total rows (published segments plus the checkout delta). */
 uint64_t kt_actx_line_rows(kt_actx *a);
 uint64_t kt_actx_receipt_rows(kt_actx *a);

@@ -25,7 +25,27 @@ struct kt_aout {
     char *name;
     kt_buf cells;              /* table format: every cell, NUL-terminated, row after row */
     kt_buf line;               /* CSV/JSON: the row being built */
+    kt_buf out;                /* bytes not yet handed to f (written in large blocks) */
+    char **keys;               /* JSON: each column's "name": prefix, by column */
+    int32_t day_key[256];      /* a small cache of formatted days, by day & 255 */
+    char day_text[256][11];
 };
+
+/* Output is gathered here and written in blocks of this size. */
+#define AOUT_BLOCK (256u << 10)
+
+static void out_flush(kt_aout *o) {
+    if (o->out.len) fwrite(o->out.p, 1, o->out.len, o->f);
+    o->out.len = 0;
+}
+
+static void emit(kt_aout *o, const char *p, size_t n) {
+    kt_buf_add(&o->out, p, n);
+    if (o->out.len >= AOUT_BLOCK) out_flush(o);
+}
+
+static void emits(kt_aout *o, const char *s) { emit(o, s, strlen(s)); }
+static void emitc(kt_aout *o, char c) { emit(o, &c, 1); }
 
 kt_rc kt_aout_parse_format(const char *s, kt_aout_format *out, kt_err *err) {
     if (!s || !strcmp(s, "table")) *out = KT_AOUT_TABLE;
@@ -42,6 +62,8 @@ kt_aout *kt_aout_new(FILE *f, kt_aout_format fmt) {
     kt_buf_init(&o->cells);
     kt_buf_init(&o->line);
     kt_buf_init(&o->pending);
+    kt_buf_init(&o->out);
+    for (int k = 0; k < 256; k++) o->day_key[k] = KT_DAY_NONE;
     return o;
 }
 
@@ -94,7 +116,7 @@ void kt_aout_meta_day(kt_aout *o, const char *key, kt_day value) {
 }
 
 static void flush_pending(kt_aout *o) {
-    if (o->pending.len) fwrite(o->pending.p, 1, o->pending.len, o->f);
+    if (o->pending.len) emit(o, o->pending.p, o->pending.len);
     kt_buf_reset(&o->pending);
 }
 
@@ -128,7 +150,7 @@ static const char *table_line(kt_aout *o, const size_t *w, const char *p, bool h
     }
     while (b->len && b->p[b->len - 1] == ' ') b->len--;
     kt_buf_addc(b, '\n');
-    fwrite(b->p, 1, b->len, o->f);
+    emit(o, b->p, b->len);
     return p;
 }
 
@@ -143,8 +165,8 @@ static void table_flush(kt_aout *o) {
             if (d > w[c]) w[c] = d;
             p += strlen(p) + 1;
         }
-    if (o->tables > 1) fputc('\n', o->f);
-    if (o->name && o->tables > 1) fprintf(o->f, "%s\n", o->name);
+    if (o->tables > 1) emitc(o, '\n');
+    if (o->name && o->tables > 1) { emits(o, o->name); emitc(o, '\n'); }
     table_line(o, w, NULL, true);
     p = o->cells.p;
     for (size_t r = 0; r < o->rows; r++) p = table_line(o, w, p, false);
@@ -154,12 +176,22 @@ static void table_flush(kt_aout *o) {
 }
 
 /* ---- tables ---- */
+static void free_cols(kt_aout *o) {
+    for (size_t c = 0; c < o->ncols; c++) {
+        free((char *)o->cols[c].name);
+        if (o->keys) free(o->keys[c]);
+    }
+    free(o->cols);
+    free(o->keys);
+    o->keys = NULL;
+    o->ncols = 0;
+}
+
 static void table_end(kt_aout *o) {
     if (!o->tables) return;
     if (o->fmt == KT_AOUT_TABLE) table_flush(o);
-    else if (o->fmt == KT_AOUT_JSON) fputs(o->rows ? "\n ]" : "]", o->f);
-    for (size_t c = 0; c < o->ncols; c++) free((char *)o->cols[c].name);
-    free(o->cols);
+    else if (o->fmt == KT_AOUT_JSON) emits(o, o->rows ? "\n ]" : "]");
+    free_cols(o);
     free(o->name);
     o->cols = NULL;
     o->name = NULL;
@@ -176,38 +208,74 @@ void kt_aout_table(kt_aout *o, const char *name, const kt_acol *cols, size_t nco
         if (o->cols[c].decimals < 0) o->cols[c].decimals = 0;
     }
     o->ncols = ncols;
+    if (o->fmt == KT_AOUT_JSON) {
+        o->keys = kt_xcalloc(ncols ? ncols : 1, sizeof *o->keys);
+        kt_buf k;
+        kt_buf_init(&k);
+        for (size_t c = 0; c < ncols; c++) {
+            kt_buf_reset(&k);
+            json_string(&k, cols[c].name);
+            kt_buf_addc(&k, ':');
+            o->keys[c] = kt_xstrdup(k.p);
+        }
+        kt_buf_free(&k);
+    }
     o->name = kt_xstrdup(name);
     o->rows = 0;
     o->cell = 0;
     kt_buf_reset(&o->line);
     if (o->fmt == KT_AOUT_CSV) {
-        if (o->tables > 1) fputc('\n', o->f);
+        if (o->tables > 1) emitc(o, '\n');
         for (size_t c = 0; c < ncols; c++) {
-            if (c) fputc(',', o->f);
-            fputs(cols[c].name, o->f);
+            if (c) emitc(o, ',');
+            emits(o, cols[c].name);
         }
-        fputc('\n', o->f);
+        emitc(o, '\n');
     } else if (o->fmt == KT_AOUT_JSON) {
         flush_pending(o);
         meta_begin(o, name);
         kt_buf_addc(&o->line, '[');
-        fwrite(o->line.p, 1, o->line.len, o->f);
+        emit(o, o->line.p, o->line.len);
         kt_buf_reset(&o->line);
     }
+}
+
+/* A cell that needs neither CSV quoting nor JSON escaping (numbers, days):
+ * TEXT of LEN bytes; QUOTED tells JSON to write it as a string. */
+static void cell_plain(kt_aout *o, const char *text, size_t len, bool quoted) {
+    if (o->cell >= o->ncols) { o->bad_row = true; return; }
+    kt_buf *b = &o->line;
+    switch (o->fmt) {
+    case KT_AOUT_TABLE:
+        kt_buf_add(&o->cells, text, len);
+        kt_buf_addc(&o->cells, 0);
+        break;
+    case KT_AOUT_CSV:
+        if (o->cell) kt_buf_addc(b, ',');
+        kt_buf_add(b, text, len);
+        break;
+    case KT_AOUT_JSON:
+        kt_buf_adds(b, o->cell ? ", " : "{");
+        kt_buf_adds(b, o->keys[o->cell]);
+        if (quoted) kt_buf_addc(b, '"');
+        kt_buf_add(b, text, len);
+        if (quoted) kt_buf_addc(b, '"');
+        break;
+    }
+    o->cell++;
 }
 
 /* One cell: TEXT is its text form (NULL: absent); QUOTED tells JSON to write
  * it as a string. */
 static void cell(kt_aout *o, const char *text, bool quoted) {
     if (o->cell >= o->ncols) { o->bad_row = true; return; }
-    const kt_acol *col = &o->cols[o->cell];
     switch (o->fmt) {
     case KT_AOUT_TABLE:
         kt_buf_add(&o->cells, text ? text : "", (text ? strlen(text) : 0) + 1);
         break;
     case KT_AOUT_CSV:
         if (o->cell) kt_buf_addc(&o->line, ',');
-        if (text && strpbrk(text, ",\"\r\n")) {
+        if (text && text[strcspn(text, ",\"\r\n")]) {
             kt_buf_addc(&o->line, '"');
             for (const char *p = text; *p; p++) {
                 if (*p == '"') kt_buf_addc(&o->line, '"');
@@ -218,8 +286,7 @@ static void cell(kt_aout *o, const char *text, bool quoted) {
         break;
     case KT_AOUT_JSON:
         kt_buf_adds(&o->line, o->cell ? ", " : "{");
-        json_string(&o->line, col->name);
-        kt_buf_addc(&o->line, ':');
+        kt_buf_adds(&o->line, o->keys[o->cell]);
         if (!text) kt_buf_adds(&o->line, "null");
         else if (quoted) json_string(&o->line, text);
         else kt_buf_adds(&o->line, text);
@@ -231,16 +298,32 @@ static void cell(kt_aout *o, const char *text, bool quoted) {
 void kt_aout_text(kt_aout *o, const char *s) { cell(o, s, true); }
 void kt_aout_null(kt_aout *o) { cell(o, NULL, false); }
 
-void kt_aout_int(kt_aout *o, int64_t v) {
-    char b[24];
-    snprintf(b, sizeof b, "%lld", (long long)v);
-    cell(o, b, false);
+/* Decimal digits of V ending just before END; returns where they start. */
+static char *digits_before(char *end, uint64_t v) {
+    do {
+        *--end = (char)('0' + v % 10);
+        v /= 10;
+    } while (v);
+    return end;
 }
 
+void kt_aout_int(kt_aout *o, int64_t v) {
+    char b[24], *end = b + sizeof b, *p = digits_before(end, v < 0 ? -(uint64_t)v : (uint64_t)v);
+    if (v < 0) *--p = '-';
+    cell_plain(o, p, (size_t)(end - p), false);
+}
+
+/* As kt_money_format: [-]units.cc */
 void kt_aout_money(kt_aout *o, kt_money v) {
-    char b[24];
-    kt_money_format(v, b);
-    cell(o, b, false);
+    char b[32], *end = b + sizeof b;
+    uint64_t a = v < 0 ? -(uint64_t)v : (uint64_t)v;
+    char *p = end;
+    *--p = (char)('0' + a % 10);
+    *--p = (char)('0' + a / 10 % 10);
+    *--p = '.';
+    p = digits_before(p, a / 100);
+    if (v < 0) *--p = '-';
+    cell_plain(o, p, (size_t)(end - p), false);
 }
 
 void kt_aout_real(kt_aout *o, double v) {
@@ -248,6 +331,25 @@ void kt_aout_real(kt_aout *o, double v) {
     if (isinf(v)) { cell(o, v > 0 ? "Inf" : "-Inf", o->fmt == KT_AOUT_JSON); return; }
     int dec = o->cell < o->ncols ? o->cols[o->cell].decimals : 4;
     char b[64];
+    /* Fast path: v x 10^dec computed in double is within 2^-13 of the exact
+     * product below 2^40, so away from a tie its rounding is printf's. */
+    static const double pow10[] = {1, 10, 100, 1e3, 1e4, 1e5, 1e6};
+    if (dec <= 6) {
+        double x = fabs(v) * pow10[dec], r = floor(x + 0.5);
+        if (x < 1099511627776.0 && fabs(x - floor(x) - 0.5) > 1e-3) {
+            uint64_t q = (uint64_t)r;
+            char *end = b + sizeof b, *p = end;
+            for (int k = 0; k < dec; k++) {
+                *--p = (char)('0' + q % 10);
+                q /= 10;
+            }
+            if (dec) *--p = '.';
+            p = digits_before(p, q);
+            if (v < 0 && r > 0) *--p = '-';
+            cell_plain(o, p, (size_t)(end - p), false);
+            return;
+        }
+    }
     snprintf(b, sizeof b, "%.*f", dec, v);
     if (!strncmp(b, "-0", 2) && strspn(b + 1, "0.") == strlen(b + 1)) memmove(b, b + 1, strlen(b)); /* no "-0.0000" */
     cell(o, b, false);
@@ -255,9 +357,12 @@ void kt_aout_real(kt_aout *o, double v) {
 
 void kt_aout_day(kt_aout *o, kt_day d) {
     if (d == KT_DAY_NONE) { cell(o, NULL, false); return; }
-    char b[16];
-    kt_day_format(d, b);
-    cell(o, b, true);
+    unsigned k = (unsigned)d & 255;
+    if (o->day_key[k] != d) {
+        kt_day_format(d, o->day_text[k]);
+        o->day_key[k] = d;
+    }
+    cell_plain(o, o->day_text[k], strlen(o->day_text[k]), true);
 }
 
 void kt_aout_row_end(kt_aout *o) {
@@ -265,11 +370,11 @@ void kt_aout_row_end(kt_aout *o) {
     while (o->cell < o->ncols) cell(o, NULL, false);
     if (o->fmt == KT_AOUT_CSV) {
         kt_buf_addc(&o->line, '\n');
-        fwrite(o->line.p, 1, o->line.len, o->f);
+        emit(o, o->line.p, o->line.len);
     } else if (o->fmt == KT_AOUT_JSON) {
-        fputs(o->rows ? ",\n  " : "\n  ", o->f);
+        emits(o, o->rows ? ",\n  " : "\n  ");
         kt_buf_addc(&o->line, '}');
-        fwrite(o->line.p, 1, o->line.len, o->f);
+        emit(o, o->line.p, o->line.len);
     }
     kt_buf_reset(&o->line);
     o->rows++;
@@ -280,12 +385,14 @@ kt_rc kt_aout_finish(kt_aout *o, kt_err *err) {
     if (!o) return KT_OK;
     table_end(o);
     flush_pending(o);
-    if (o->fmt == KT_AOUT_JSON) fputs(o->meta_open ? "\n}\n" : "{}\n", o->f);
+    if (o->fmt == KT_AOUT_JSON) emits(o, o->meta_open ? "\n}\n" : "{}\n");
+    out_flush(o);
     bool bad = o->bad_row;
     int ferr = fflush(o->f) != 0 || ferror(o->f);
     kt_buf_free(&o->cells);
     kt_buf_free(&o->line);
     kt_buf_free(&o->pending);
+    kt_buf_free(&o->out);
     free(o);
     if (bad) return kt_fail(err, KT_EINTERNAL, "output", "a row had the wrong number of cells");
     if (ferr) return kt_fail(err, KT_EIO, "output", "could not write the output");
@@ -294,9 +401,10 @@ kt_rc kt_aout_finish(kt_aout *o, kt_err *err) {
 
 void kt_aout_discard(kt_aout *o) {
     if (!o) return;
-    for (size_t c = 0; c < o->ncols; c++) free((char *)o->cols[c].name);
-    free(o->cols);
+    free_cols(o);
     free(o->name);
+    out_flush(o); /* what was written before the error stays written */
+    kt_buf_free(&o->out);
     kt_buf_free(&o->cells);
     kt_buf_free(&o->line);
     kt_buf_free(&o->pending);

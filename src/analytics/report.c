@@ -84,20 +84,31 @@ kt_rc kt_report_parse_groups(const char *s, kt_rgroup *groups, int *ngroups, kt_
     return KT_OK;
 }
 
-/* The ordinals of the range's periods: [*ord0, *ord0 + *nper); *nper 0 when the range is empty. */
-static kt_rc period_range(kt_actx *a, const kt_report_args *r, int32_t *ord0, size_t *nper, kt_err *err) {
+/* The ordinals of the range's periods: [*ord0, *ord0 + *nper); *nper 0 when
+ * the range is empty. FIRST and LAST (may be NULL) get the range's first and
+ * last day with a receipt, KT_DAY_NONE for hours and weekdays. */
+static kt_rc period_range_days(kt_actx *a, const kt_report_args *r, int32_t *ord0, size_t *nper, kt_day *pfirst,
+                               kt_day *plast, kt_err *err) {
     *ord0 = 0;
     *nper = 0;
+    kt_day first = KT_DAY_NONE, last = KT_DAY_NONE;
+    if (pfirst) *pfirst = first;
+    if (plast) *plast = last;
     if (r->by == KT_RPER_HOUR || r->by == KT_RPER_WEEKDAY) {
         *nper = r->by == KT_RPER_HOUR ? 24 : 7;
         return KT_OK;
     }
-    kt_day first, last;
     kt_rc rc = kt_report_day_range(a, &r->filter, r->threads, &first, &last, err);
+    if (pfirst) *pfirst = first;
+    if (plast) *plast = last;
     if (rc || first == KT_DAY_NONE) return rc;
     *ord0 = kt_rper_ordinal(r->by, first, 0);
     *nper = (size_t)(kt_rper_ordinal(r->by, last, 0) - *ord0) + 1;
     return KT_OK;
+}
+
+static kt_rc period_range(kt_actx *a, const kt_report_args *r, int32_t *ord0, size_t *nper, kt_err *err) {
+    return period_range_days(a, r, ord0, nper, NULL, NULL, err);
 }
 
 /* ---- R1 sales ------------------------------------------------------------------- */
@@ -107,15 +118,33 @@ typedef struct sales_state {
     kt_rperiod by;
     uint32_t store_slots, member_slots;
     int32_t ord0;
+    size_t nper;
+    const uint8_t *by_minute;  /* hours: period of each minute of the day */
+    const uint32_t *by_day;    /* days, weeks, months: period of day0 + k */
+    int32_t day0;
+    uint32_t ndays;
     kt_rbits *members;
     sales_acc *acc;
 } sales_state;
 
+/* The period of a row (a table look-up; the ordinal's arithmetic otherwise). */
+static inline size_t sales_period(const sales_state *s, int32_t day, unsigned minute) {
+    if (s->by_minute && minute < 1440) return s->by_minute[minute];
+    if (s->by_day && (uint32_t)(day - s->day0) < s->ndays) return s->by_day[(uint32_t)(day - s->day0)];
+    return (size_t)(kt_rper_ordinal(s->by, day, minute) - s->ord0);
+}
+
+static inline bool sales_pass(const sales_state *s, const uint32_t *store, const int32_t *day, size_t i) {
+    if (day[i] < s->f->from || day[i] > s->f->to) return false;
+    return !s->f->store_ok || s->f->store_ok[kt_actx_index_of(s->store_slots, store[i])];
+}
+
 static void sales_receipts(void *state, const kt_cols_receipts *seg, size_t begin, size_t end) {
     sales_state *s = state;
     for (size_t i = begin; i < end; i++) {
-        if (!kt_afilter_pass(s->f, kt_actx_index_of(s->store_slots, seg->store[i]), seg->day[i])) continue;
-        size_t p = (size_t)(kt_rper_ordinal(s->by, seg->day[i], seg->minute[i]) - s->ord0);
+        if (!sales_pass(s, seg->store, seg->day, i)) continue;
+        size_t p = sales_period(s, seg->day[i], seg->minute[i]);
+        if (p >= s->nper) continue;
         sales_acc *x = &s->acc[p];
         x->rows++;
         x->sales += seg->amount[i];
@@ -127,12 +156,16 @@ static void sales_receipts(void *state, const kt_cols_receipts *seg, size_t begi
 
 static void sales_lines(void *state, const kt_cols_lines *seg, size_t begin, size_t end) {
     sales_state *s = state;
+    sales_acc *acc = s->acc;
+    const int64_t *qty = seg->qty_milli;
     for (size_t i = begin; i < end; i++) {
-        if (!kt_afilter_pass(s->f, kt_actx_index_of(s->store_slots, seg->store[i]), seg->day[i])) continue;
-        sales_acc *x = &s->acc[kt_rper_ordinal(s->by, seg->day[i], seg->minute[i]) - s->ord0];
+        if (!sales_pass(s, seg->store, seg->day, i)) continue;
+        size_t p = sales_period(s, seg->day[i], seg->minute[i]);
+        if (p >= s->nper) continue;
+        sales_acc *x = &acc[p];
         x->rows++;
-        x->units += seg->qty_milli[i];
-        x->lines += seg->qty_milli[i] >= 0;
+        x->units += qty[i];
+        x->lines += qty[i] >= 0;
     }
 }
 
@@ -141,18 +174,34 @@ kt_rc kt_report_sales(kt_actx *a, const kt_report_args *r, kt_aout *out, kt_err 
     size_t nper;
     kt_rbits members = {0};
     void **st = NULL;
-    kt_rc rc = period_range(a, r, &ord0, &nper, err);
+    kt_day first, last;
+    uint8_t by_minute[1440];
+    uint32_t *by_day = NULL, ndays = 0;
+    kt_rc rc = period_range_days(a, r, &ord0, &nper, &first, &last, err);
     kt_acol cols[] = {kt_rper_column(r->by), {"receipts", KT_ACOL_INT, 0}, {"lines", KT_ACOL_INT, 0},
                       {"units", KT_ACOL_REAL, 3}, {"sales", KT_ACOL_MONEY, 0}, {"members", KT_ACOL_INT, 0}};
     if (!rc) rc = kt_rbits_init(&members, nper, kt_actx_count(a, KT_ADIM_MEMBER), "--by", err);
     if (rc || !nper) goto done;
+    if (r->by == KT_RPER_HOUR)
+        for (unsigned m = 0; m < 1440; m++) by_minute[m] = (uint8_t)(m / 60);
+    if (first != KT_DAY_NONE && last >= first && (int64_t)last - first < (1 << 24)) {
+        ndays = (uint32_t)(last - first) + 1;
+        by_day = kt_xmalloc(ndays * sizeof *by_day);
+        for (uint32_t k = 0; k < ndays; k++) by_day[k] = (uint32_t)(kt_rper_ordinal(r->by, first + (int32_t)k, 0) - ord0);
+    }
     st = kt_report_states(r->threads, sizeof(sales_state));
     for (int t = 0; t < r->threads; t++)
         *(sales_state *)st[t] = (sales_state){&r->filter, r->by, kt_actx_op_slots(a, KT_ADIM_STORE),
-                                              kt_actx_op_slots(a, KT_ADIM_MEMBER), ord0, &members,
-                                              kt_xcalloc(nper, sizeof(sales_acc))};
-    rc = kt_actx_scan_receipts(a, r->threads, sales_receipts, st, err);
-    if (!rc) rc = kt_actx_scan_lines(a, r->threads, sales_lines, st, err);
+                                              kt_actx_op_slots(a, KT_ADIM_MEMBER), ord0, nper,
+                                              r->by == KT_RPER_HOUR ? by_minute : NULL, by_day, first, ndays,
+                                              &members, kt_xcalloc(nper, sizeof(sales_acc))};
+    {
+        const kt_afilter *f = &r->filter;
+        unsigned rcols = KT_ASCAN_COL(KT_COLS_R_MEMBER) | KT_ASCAN_COL(KT_COLS_R_DAY) | KT_ASCAN_COL(KT_COLS_R_MINUTE) | KT_ASCAN_COL(KT_COLS_R_FLAGS) | KT_ASCAN_COL(KT_COLS_R_AMOUNT) | (f->store_ok ? KT_ASCAN_COL(KT_COLS_R_STORE) : 0u);
+        unsigned lcols = KT_ASCAN_COL(KT_COLS_L_DAY) | KT_ASCAN_COL(KT_COLS_L_MINUTE) | KT_ASCAN_COL(KT_COLS_L_QTY) | (f->store_ok ? KT_ASCAN_COL(KT_COLS_L_STORE) : 0u);
+        rc = kt_actx_scan_receipts_cols(a, r->threads, rcols, sales_receipts, st, err);
+        if (!rc) rc = kt_actx_scan_lines_cols(a, r->threads, lcols, sales_lines, st, err);
+    }
 done:
     kt_aout_table(out, "sales", cols, KT_ARRAY_LEN(cols));
     if (!rc && st) {
@@ -182,6 +231,7 @@ done:
         for (int t = 0; t < r->threads; t++) free(((sales_state *)st[t])->acc);
     kt_report_states_free(st, r->threads);
     kt_rbits_free(&members);
+    free(by_day);
     return rc;
 }
 

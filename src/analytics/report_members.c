@@ -19,10 +19,14 @@ typedef struct mrec_state {
 
 static void mrec_receipts(void *state, const kt_cols_receipts *seg, size_t begin, size_t end) {
     mrec_state *s = state;
+    mrec *m = s->m;
     for (size_t i = begin; i < end; i++) {
+        if (i + KT_AMEMBER_PREFETCH < end)
+            __builtin_prefetch(&m[kt_actx_index_of(s->member_slots, seg->member[i + KT_AMEMBER_PREFETCH])], 1);
         if (!seg->member[i]) continue;
-        if (!kt_afilter_pass(s->f, kt_actx_index_of(s->store_slots, seg->store[i]), seg->day[i])) continue;
-        mrec *x = &s->m[kt_actx_index_of(s->member_slots, seg->member[i])];
+        if (seg->day[i] < s->f->from || seg->day[i] > s->f->to) continue;
+        if (s->f->store_ok && !s->f->store_ok[kt_actx_index_of(s->store_slots, seg->store[i])]) continue;
+        mrec *x = &m[kt_actx_index_of(s->member_slots, seg->member[i])];
         x->sales += seg->amount[i];
         if (seg->flags[i] & KT_COLS_RETURN) continue;
         if (!x->receipts || seg->day[i] < x->first) x->first = seg->day[i];
@@ -38,8 +42,9 @@ static kt_rc member_receipts(kt_actx *a, const kt_afilter *f, int threads, mrec 
     void **st = kt_report_states(threads, sizeof(mrec_state));
     for (int t = 0; t < threads; t++)
         *(mrec_state *)st[t] = (mrec_state){f, kt_actx_op_slots(a, KT_ADIM_STORE), kt_actx_op_slots(a, KT_ADIM_MEMBER),
-                                            kt_xcalloc(nm ? nm : 1, sizeof(mrec))};
-    kt_rc rc = kt_actx_scan_receipts(a, threads, mrec_receipts, st, err);
+                                            kt_actx_zalloc(nm, sizeof(mrec))};
+    unsigned cols = KT_ASCAN_COL(KT_COLS_R_MEMBER) | KT_ASCAN_COL(KT_COLS_R_DAY) | KT_ASCAN_COL(KT_COLS_R_FLAGS) | KT_ASCAN_COL(KT_COLS_R_AMOUNT) | (f->store_ok ? KT_ASCAN_COL(KT_COLS_R_STORE) : 0u);
+    kt_rc rc = kt_actx_scan_receipts_cols(a, threads, cols, mrec_receipts, st, err);
     mrec *sum = ((mrec_state *)st[0])->m;
     for (int t = 1; t < threads; t++) {
         mrec *x = ((mrec_state *)st[t])->m;
@@ -77,7 +82,7 @@ static kt_rc ranking(kt_actx *a, const kt_report_args *r, kt_aout *out, bool by_
     kt_rc rc = member_receipts(a, &r->filter, r->threads, &m, &nm, err);
     kt_aout_table(out, by_sales ? "top_sales" : "top_receipts", cols, KT_ARRAY_LEN(cols));
     if (rc) return rc;
-    kt_rcand *c = kt_xmalloc((nm ? nm : 1) * sizeof *c);
+    kt_rcand *c = kt_actx_zalloc(nm, sizeof *c);
     size_t n = 0;
     for (size_t i = 1; i < nm; i++)
         if (m[i].receipts)

@@ -72,7 +72,7 @@ kt_rc kt_rbits_init(kt_rbits *b, size_t sets, size_t bits, const char *option, k
                        "%zu periods x %zu members need more than %zu MB for distinct counts: narrow --from/--to or "
                        "choose longer periods", sets, bits, KT_REPORT_BITS_MAX >> 20);
     size_t nwords = sets * b->words;
-    b->w = kt_xcalloc(nwords ? nwords : 1, sizeof *b->w);
+    b->w = kt_actx_zalloc(nwords, sizeof *b->w);
     return KT_OK;
 }
 
@@ -398,8 +398,8 @@ typedef struct range_state { const kt_afilter *f; uint32_t store_slots; int32_t 
 static void range_receipts(void *state, const kt_cols_receipts *seg, size_t begin, size_t end) {
     range_state *s = state;
     for (size_t i = begin; i < end; i++) {
-        uint32_t st = kt_actx_index_of(s->store_slots, seg->store[i]);
-        if (!kt_afilter_pass(s->f, st, seg->day[i])) continue;
+        if (seg->day[i] < s->f->from || seg->day[i] > s->f->to) continue;
+        if (s->f->store_ok && !s->f->store_ok[kt_actx_index_of(s->store_slots, seg->store[i])]) continue;
         if (seg->day[i] < s->first) s->first = seg->day[i];
         if (seg->day[i] > s->last) s->last = seg->day[i];
     }
@@ -409,7 +409,8 @@ kt_rc kt_report_day_range(kt_actx *a, const kt_afilter *f, int threads, kt_day *
     void **st = kt_report_states(threads, sizeof(range_state));
     for (int t = 0; t < threads; t++)
         *(range_state *)st[t] = (range_state){f, kt_actx_op_slots(a, KT_ADIM_STORE), INT32_MAX, INT32_MIN};
-    kt_rc rc = kt_actx_scan_receipts(a, threads, range_receipts, st, err);
+    unsigned cols = KT_ASCAN_COL(KT_COLS_R_DAY) | (f->store_ok ? KT_ASCAN_COL(KT_COLS_R_STORE) : 0u);
+    kt_rc rc = kt_actx_scan_receipts_cols(a, threads, cols, range_receipts, st, err);
     int32_t lo = INT32_MAX, hi = INT32_MIN;
     for (int t = 0; t < threads; t++) {
         range_state *s = st[t];

@@ -238,17 +238,63 @@ static int by_key(const void *a, const void *b) {
     return x->idx < y->idx ? -1 : x->idx > y->idx;
 }
 
-void kt_rfm_score(const int64_t *values, size_t n, bool higher_is_better, uint8_t *scores) {
-    if (!n) return;
-    ranked *r = kt_xmalloc(n * sizeof *r);
-    for (size_t i = 0; i < n; i++) r[i] = (ranked){higher_is_better ? values[i] : -values[i], i};
-    qsort(r, n, sizeof *r, by_key); /* worst first */
+/* Scores of a key order: walking KEYS (sorted, low 32 bits the row) the
+ * score of a run of equal keys is that of its first position. */
+static void score_sorted(const uint64_t *keys, size_t n, uint8_t *scores) {
     uint8_t score = 1;
     for (size_t i = 0; i < n; i++) {
-        if (i == 0 || r[i].key != r[i - 1].key) score = (uint8_t)((uint64_t)i * 5 / n + 1);
-        scores[r[i].idx] = score;
+        if (i == 0 || keys[i] >> 32 != keys[i - 1] >> 32) score = (uint8_t)((uint64_t)i * 5 / n + 1);
+        scores[(uint32_t)keys[i]] = score;
     }
-    free(r);
+}
+
+void kt_rfm_score(const int64_t *values, size_t n, bool higher_is_better, uint8_t *scores) {
+    if (!n) return;
+    /* key = value or -value (worst first), taken modulo 2^64 from the lowest */
+    uint64_t lo = UINT64_MAX, hi = 0;
+    for (size_t i = 0; i < n; i++) {
+        uint64_t k = (higher_is_better ? (uint64_t)values[i] : -(uint64_t)values[i]) ^ ((uint64_t)1 << 63);
+        if (k < lo) lo = k;
+        if (k > hi) hi = k;
+    }
+    if (hi - lo >= ((uint64_t)1 << 32) || n > UINT32_MAX) {
+        ranked *r = kt_xmalloc(n * sizeof *r);
+        for (size_t i = 0; i < n; i++) r[i] = (ranked){higher_is_better ? values[i] : -values[i], i};
+        qsort(r, n, sizeof *r, by_key); /* worst first */
+        uint8_t score = 1;
+        for (size_t i = 0; i < n; i++) {
+            if (i == 0 || r[i].key != r[i - 1].key) score = (uint8_t)((uint64_t)i * 5 / n + 1);
+            scores[r[i].idx] = score;
+        }
+        free(r);
+        return;
+    }
+    /* A range below 2^32: (key - lo) << 32 | row, radix-sorted on the key's
+     * bits only, 11 bits a pass (stable; one to three passes). */
+    uint64_t *a = kt_actx_zalloc(n, sizeof *a), *b = kt_actx_zalloc(n, sizeof *b);
+    for (size_t i = 0; i < n; i++) {
+        uint64_t k = (higher_is_better ? (uint64_t)values[i] : -(uint64_t)values[i]) ^ ((uint64_t)1 << 63);
+        a[i] = (k - lo) << 32 | (uint64_t)i;
+    }
+    int bits = hi == lo ? 0 : 64 - __builtin_clzll(hi - lo);
+    size_t count[2048];
+    for (int shift = 32; shift < 32 + bits; shift += 11) {
+        memset(count, 0, sizeof count);
+        for (size_t i = 0; i < n; i++) count[(a[i] >> shift) & 2047]++;
+        size_t sum = 0;
+        for (size_t d = 0; d < 2048; d++) {
+            size_t c = count[d];
+            count[d] = sum;
+            sum += c;
+        }
+        for (size_t i = 0; i < n; i++) b[count[(a[i] >> shift) & 2047]++] = a[i];
+        uint64_t *t = a;
+        a = b;
+        b = t;
+    }
+    score_sorted(a, n, scores);
+    free(a);
+    free(b);
 }
 
 void kt_rfm_score_breaks(const int64_t *values, size_t n, const int64_t breaks[4], bool higher_is_better,
@@ -289,9 +335,13 @@ static void scan_range(void *arg, const kt_cols_receipts *seg, size_t begin, siz
     const kt_afilter *f = st->sh->filter;
     uint32_t mslots = st->sh->member_slots, sslots = st->sh->store_slots;
     acc *a = st->acc;
+    const uint32_t *member = seg->member;
     for (size_t i = begin; i < end; i++) {
-        uint32_t m = seg->member[i];
-        if (m == 0 || !kt_afilter_pass(f, kt_actx_index_of(sslots, seg->store[i]), seg->day[i])) continue;
+        /* members come in no order: fetch the accumulator a few rows ahead */
+        if (i + KT_AMEMBER_PREFETCH < end) __builtin_prefetch(&a[kt_actx_index_of(mslots, member[i + KT_AMEMBER_PREFETCH])], 1);
+        uint32_t m = member[i];
+        if (m == 0 || seg->day[i] < f->from || seg->day[i] > f->to) continue;
+        if (f->store_ok && !f->store_ok[kt_actx_index_of(sslots, seg->store[i])]) continue;
         acc *x = &a[kt_actx_index_of(mslots, m)];
         int32_t day = seg->day[i];
         int64_t amount = seg->amount[i];
@@ -340,12 +390,13 @@ kt_rc kt_rfm_run(kt_actx *a, const kt_afilter *f, const kt_rfm_config *cfg, int 
     state st[KT_ACTX_THREADS_MAX];
     void *states[KT_ACTX_THREADS_MAX];
     for (int t = 0; t < threads; t++) {
-        st[t] = (state){&sh, kt_xcalloc(slots ? slots : 1, sizeof(acc))};
+        st[t] = (state){&sh, kt_actx_zalloc(slots, sizeof(acc))};
         states[t] = &st[t];
     }
     out->memory_bytes = (size_t)threads * slots * sizeof(acc);
     out->receipts_scanned = kt_actx_receipt_rows(a);
-    kt_rc rc = kt_actx_scan_receipts(a, threads, scan_range, states, err);
+    unsigned cols = KT_ASCAN_COL(KT_COLS_R_MEMBER) | KT_ASCAN_COL(KT_COLS_R_DAY) | KT_ASCAN_COL(KT_COLS_R_FLAGS) | KT_ASCAN_COL(KT_COLS_R_AMOUNT) | (f->store_ok ? KT_ASCAN_COL(KT_COLS_R_STORE) : 0u);
+    kt_rc rc = kt_actx_scan_receipts_cols(a, threads, cols, scan_range, states, err);
     if (rc) goto done;
     acc *x = st[0].acc;
     for (int t = 1; t < threads; t++) merge(x, st[t].acc, slots);
@@ -354,7 +405,7 @@ kt_rc kt_rfm_run(kt_actx *a, const kt_afilter *f, const kt_rfm_config *cfg, int 
         if (x[i].overflow) { rc = kt_fail(err, KT_EINVAL, "monetary", "a member's sum of receipts overflows"); goto done; }
         n += x[i].frequency > 0;
     }
-    out->rows = kt_xcalloc(n ? n : 1, sizeof *out->rows);
+    out->rows = kt_actx_zalloc(n, sizeof *out->rows);
     for (size_t i = 1; i < slots; i++) {
         if (!x[i].frequency) continue;
         kt_rfm_row *r = &out->rows[out->n++];
@@ -367,8 +418,8 @@ kt_rc kt_rfm_run(kt_actx *a, const kt_afilter *f, const kt_rfm_config *cfg, int 
         r->last_day = x[i].last;
         r->recency_days = out->as_of - x[i].last;
     }
-    int64_t *v = kt_xmalloc((n ? n : 1) * sizeof *v);
-    uint8_t *sc = kt_xmalloc(n ? n : 1);
+    int64_t *v = kt_actx_zalloc(n, sizeof *v);
+    uint8_t *sc = kt_actx_zalloc(n, 1);
     for (size_t i = 0; i < n; i++) v[i] = out->rows[i].recency_days;
     score_dim(cfg, KT_RFM_R, v, n, false, sc);
     for (size_t i = 0; i < n; i++) out->rows[i].r = sc[i];

@@ -139,6 +139,9 @@ static const coldef line_cols[LC_N] = {
     {"l.day", KT_COL_I32}, {"l.minute", KT_COL_U16}, {"l.qty_milli", KT_COL_I64}, {"l.amount", KT_COL_I64},
 };
 
+_Static_assert((int)RC_N == (int)KT_COLS_R_N && (int)LC_N == (int)KT_COLS_L_N && (int)RC_AMOUNT == (int)KT_COLS_R_AMOUNT && (int)LC_AMOUNT == (int)KT_COLS_L_AMOUNT,
+               "cols.h numbers the columns as the tables here");
+
 static size_t type_width(kt_col_type t) {
     switch (t) {
     case KT_COL_U8: return 1;
@@ -660,6 +663,7 @@ struct kt_cols {
     mapping *maps;
     size_t nmaps, mapcap;
     uint64_t receipts, lines;
+    int (*rfd)[RC_N], (*lfd)[LC_N]; /* by segment: files open for kt_cols_read (-1: not yet) */
 };
 
 kt_rc kt_cols_open(const char *data_dir, kt_cols **out, kt_err *err) {
@@ -669,6 +673,13 @@ kt_rc kt_cols_open(const char *data_dir, kt_cols **out, kt_err *err) {
     kt_rc rc = manifest_read(c->cols, &c->man, err);
     for (int k = 0; k < KT_DICT_COUNT_ && !rc; k++) rc = dict_read(c->cols, (kt_cols_dict_kind)k, &c->dicts[k], false, err);
     for (size_t i = 0; i < c->man.nsegs; i++) { c->receipts += c->man.segs[i].receipts; c->lines += c->man.segs[i].lines; }
+    if (!rc) {
+        size_t n = c->man.nsegs ? c->man.nsegs : 1;
+        c->rfd = kt_xmalloc(n * sizeof *c->rfd);
+        c->lfd = kt_xmalloc(n * sizeof *c->lfd);
+        memset(c->rfd, 0xff, n * sizeof *c->rfd);
+        memset(c->lfd, 0xff, n * sizeof *c->lfd);
+    }
     if (rc) { kt_cols_close(c); return rc; }
     *out = c;
     return KT_OK;
@@ -678,6 +689,14 @@ void kt_cols_close(kt_cols *c) {
     if (!c) return;
     for (size_t i = 0; i < c->nmaps; i++) munmap(c->maps[i].addr, c->maps[i].len);
     free(c->maps);
+    for (size_t i = 0; c->rfd && i < c->man.nsegs; i++) {
+        for (int k = 0; k < RC_N; k++)
+            if (c->rfd[i][k] >= 0) close(c->rfd[i][k]);
+        for (int k = 0; k < LC_N; k++)
+            if (c->lfd[i][k] >= 0) close(c->lfd[i][k]);
+    }
+    free(c->rfd);
+    free(c->lfd);
     for (int k = 0; k < KT_DICT_COUNT_; k++) dict_free(&c->dicts[k]);
     free(c->man.segs);
     free(c->man.imports);
@@ -709,6 +728,69 @@ const char *kt_cols_dict_name(const kt_cols *c, kt_cols_dict_kind kind, uint32_t
     if (!(id & KT_COLS_FOREIGN)) return NULL;
     uint32_t i = id & ~KT_COLS_FOREIGN;
     return i < c->dicts[kind].count ? c->dicts[kind].names[i] : NULL;
+}
+
+/* Open one column file for kt_cols_read and check its size and header. */
+static kt_rc read_col_open(kt_cols *c, size_t seg, const coldef *def, uint64_t rows, int *out, kt_err *err) {
+    char path[PATH_MAX_];
+    pathf(path, "%s/%s/%s", c->cols, c->man.segs[seg].name, def->name);
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0) return io_fail(err, path, "cannot open");
+    struct stat st;
+    size_t width = type_width(def->type);
+    kt_col_header h;
+    if (fstat(fd, &st)) { close(fd); return io_fail(err, path, "stat"); }
+    if ((uint64_t)st.st_size != sizeof(kt_col_header) + rows * width) {
+        close(fd);
+        return kt_fail(err, KT_EINVAL, path, "size %lld does not hold %llu rows", (long long)st.st_size,
+                       (unsigned long long)rows);
+    }
+    if (pread(fd, &h, sizeof h, 0) != (ssize_t)sizeof h || memcmp(h.magic, MAGIC, 8) || h.version != KT_COLS_VERSION ||
+        h.type != (uint32_t)def->type || h.width != width || h.rows != rows) {
+        close(fd);
+        return kt_fail(err, KT_EINVAL, path, "not a version %d %s column of %llu rows", KT_COLS_VERSION, def->name,
+                       (unsigned long long)rows);
+    }
+    if (rows) posix_fadvise(fd, 0, 0, POSIX_FADV_SEQUENTIAL);
+    *out = fd;
+    return KT_OK;
+}
+
+kt_rc kt_cols_read_open(kt_cols *c, size_t seg, bool lines, unsigned cols, size_t *rows, kt_err *err) {
+    KT_ASSERT(seg < c->man.nsegs);
+    uint64_t n = lines ? c->man.segs[seg].lines : c->man.segs[seg].receipts;
+    *rows = (size_t)n;
+    int ncols = lines ? LC_N : RC_N;
+    for (int k = 0; k < ncols; k++) {
+        if (!(cols & (1u << k))) continue;
+        int *fd = lines ? &c->lfd[seg][k] : &c->rfd[seg][k];
+        if (*fd >= 0) continue;
+        kt_rc rc = read_col_open(c, seg, lines ? &line_cols[k] : &receipt_cols[k], n, fd, err);
+        if (rc) return rc;
+    }
+    return KT_OK;
+}
+
+size_t kt_cols_col_width(bool lines, int col) {
+    return type_width(lines ? line_cols[col].type : receipt_cols[col].type);
+}
+
+kt_rc kt_cols_read(const kt_cols *c, size_t seg, bool lines, int col, uint64_t first, size_t n, void *buf, kt_err *err) {
+    int fd = lines ? c->lfd[seg][col] : c->rfd[seg][col];
+    KT_ASSERT(fd >= 0);
+    size_t width = kt_cols_col_width(lines, col), want = n * width, got = 0;
+    off_t at = (off_t)(sizeof(kt_col_header) + first * width);
+    while (got < want) {
+        ssize_t r = pread(fd, (char *)buf + got, want - got, at + (off_t)got);
+        if (r < 0 && errno == EINTR) continue;
+        if (r <= 0) {
+            char path[PATH_MAX_];
+            pathf(path, "%s/%s/%s", c->cols, c->man.segs[seg].name, lines ? line_cols[col].name : receipt_cols[col].name);
+            return r < 0 ? io_fail(err, path, "read") : kt_fail(err, KT_EIO, path, "shorter than its header says");
+        }
+        got += (size_t)r;
+    }
+    return KT_OK;
 }
 
 /* Map one column file and check its header against what the manifest says. */

@@ -138,6 +138,21 @@ size_t kt_cols_segment_count(const kt_cols *c);
 const char *kt_cols_segment_name(const kt_cols *c, size_t seg);
 kt_rc kt_cols_map_receipts(kt_cols *c, size_t seg, kt_cols_receipts *out, kt_err *err);
 kt_rc kt_cols_map_lines(kt_cols *c, size_t seg, kt_cols_lines *out, kt_err *err);
+/* Reading row ranges with pread into the caller's buffers instead of mapping
+ * (no page faults; the kernel copies from the page cache). Columns are
+ * numbered as the fields of kt_cols_receipts / kt_cols_lines after rows
+ * (KT_COLS_R_* / KT_COLS_L_*); COLS is a mask of 1 << column. kt_cols_read_open
+ * opens those files of segment SEG and checks them (not thread-safe; once per
+ * segment before threads start) and gives the segment's rows; kt_cols_read
+ * (thread-safe) reads rows [first, first + n) of one opened column into BUF
+ * (n x kt_cols_col_width bytes). */
+enum { KT_COLS_R_RECEIPT, KT_COLS_R_MEMBER, KT_COLS_R_STORE, KT_COLS_R_DAY, KT_COLS_R_MINUTE, KT_COLS_R_FLAGS,
+       KT_COLS_R_AMOUNT, KT_COLS_R_N };
+enum { KT_COLS_L_RECEIPT, KT_COLS_L_MEMBER, KT_COLS_L_STORE, KT_COLS_L_SKU, KT_COLS_L_DAY, KT_COLS_L_MINUTE,
+       KT_COLS_L_QTY, KT_COLS_L_AMOUNT, KT_COLS_L_N };
+kt_rc kt_cols_read_open(kt_cols *c, size_t seg, bool lines, unsigned cols, size_t *rows, kt_err *err);
+kt_rc kt_cols_read(const kt_cols *c, size_t seg, bool lines, int col, uint64_t first, size_t n, void *buf, kt_err *err);
+size_t kt_cols_col_width(bool lines, int col);
 uint64_t kt_cols_receipt_rows(const kt_cols *c);
 uint64_t kt_cols_line_rows(const kt_cols *c);
 /* Highest operational member id that appears (0 if none). */

@@ -9,6 +9,7 @@
 
 #include <errno.h>
 #include <math.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -23,6 +24,11 @@ void kt_assoc_data_free(kt_assoc_data *d) {
     free(d->labels);
     free(d->start);
     free(d->items);
+    for (size_t p = 0; d->parts_own && p < d->nparts; p++) {
+        free((void *)d->parts[p].start);
+        free((void *)d->parts[p].items);
+    }
+    free(d->parts);
     memset(d, 0, sizeof *d);
 }
 
@@ -56,6 +62,9 @@ static void b_finish(builder *b, kt_assoc_data *out) {
     out->n = b->n;
     out->start = b->start;
     out->items = b->items;
+    out->parts = kt_xmalloc(sizeof *out->parts);
+    out->parts[0] = (kt_fp_part){b->n, b->start, b->items};
+    out->nparts = 1;
 }
 
 static bool is_blank(char c) { return c == ' ' || c == '\t'; }
@@ -151,7 +160,7 @@ kt_rc kt_assoc_read_file(const char *path, kt_assoc_data *out, kt_err *err) {
     return rc;
 }
 
-/* ---- baskets from the store ---------------------------------------------------------- */
+/* ---- baskets from the store: the general path ---------------------------------------------------------- */
 typedef struct span { uintptr_t seg; size_t begin; size_t off, len; } span;
 
 typedef struct scan_ctx {
@@ -221,14 +230,11 @@ static void sort_by_receipt(uint64_t *keys, size_t n) {
     free(tmp);
 }
 
-kt_rc kt_assoc_from_store(kt_actx *a, const kt_afilter *f, kt_alevel level, int threads, kt_assoc_data *out,
-                           kt_err *err) {
-    memset(out, 0, sizeof *out);
-    if (threads < 1) threads = 1;
-    if (threads > KT_ACTX_THREADS_MAX) threads = KT_ACTX_THREADS_MAX;
-    kt_rc rc = kt_actx_load_products(a, err);
-    if (!rc && level == KT_ALEVEL_SKU) rc = kt_actx_load_names(a, KT_ADIM_SKU, err);
-    if (rc) return rc;
+/* The general path: every (receipt, item) pair collected, then grouped by
+ * receipt (sorted when a receipt's lines are not one run). */
+static kt_rc from_store_sorted(kt_actx *a, const kt_afilter *f, kt_alevel level, int threads, kt_assoc_data *out,
+                               kt_err *err) {
+    kt_rc rc;
     scan_ctx cx = {a, f, level, kt_actx_op_slots(a, KT_ADIM_STORE), kt_actx_op_slots(a, KT_ADIM_SKU)};
     scan_state *st = kt_xcalloc((size_t)threads, sizeof *st);
     void *states[KT_ACTX_THREADS_MAX];
@@ -303,6 +309,164 @@ done:
     for (int t = 0; t < threads; t++) { free(st[t].receipt); free(st[t].group); free(st[t].spans); }
     free(st);
     if (rc) kt_assoc_data_free(out);
+    return rc;
+}
+
+/* ---- baskets from the store: one pass ------------------------------------------------ */
+/* Import, `gen --direct` and the checkout write a receipt's lines together, so its
+ * lines form one run of rows in a segment. Each batch of rows then turns straight
+ * into baskets (items once each, by a stamp per item) in its thread's arrays,
+ * which become the parts of the data: a batch owns the receipts whose run starts
+ * in it, reading past its end to finish the last one. A bitmap of receipts,
+ * shared by the threads, checks that no receipt has two runs; if one has, the
+ * general path above runs instead. */
+typedef struct fast_ctx {
+    const kt_afilter *f;
+    uint32_t store_slots, sku_slots;
+    const uint32_t *group_of; /* SKU index -> group at the level */
+    size_t nsku;
+    _Atomic uint64_t *seen;   /* bit per receipt id: a basket has started */
+    uint64_t receipt_bound;   /* ids at or above have no bit */
+} fast_ctx;
+
+typedef struct fast_state {
+    const fast_ctx *cx;
+    uint32_t *items;          /* the baskets' items */
+    size_t ni, icap;
+    uint64_t *start;          /* nb + 1 offsets into items */
+    size_t nb, bcap;          /* bcap: entries of start */
+    uint32_t *stamp;          /* per group: the serial of the last basket holding it (0: never seen) */
+    uint32_t serial;
+    uint64_t rows;
+    bool split;               /* a receipt has two runs of lines */
+} fast_state;
+
+static void fast_lines(void *state, const kt_cols_lines *seg, size_t begin, size_t end) {
+    fast_state *st = state;
+    const fast_ctx *cx = st->cx;
+    const uint32_t *receipt = seg->receipt;
+    st->rows += end - begin;
+    /* The run that started in the batch before belongs to that batch; the last run goes on past END. */
+    if (begin > 0)
+        while (begin < end && receipt[begin] == receipt[begin - 1]) begin++;
+    if (begin == end) return;
+    while (end < seg->rows && receipt[end] == receipt[end - 1]) end++;
+    size_t rows = end - begin;
+    if (st->ni + rows > st->icap) {
+        while (st->ni + rows > st->icap) st->icap += st->icap / 2 + 65536;
+        st->items = kt_xrealloc(st->items, st->icap * sizeof *st->items);
+    }
+    if (st->nb + rows + 1 > st->bcap) {
+        while (st->nb + rows + 1 > st->bcap) st->bcap += st->bcap / 2 + 65536;
+        st->start = kt_xrealloc(st->start, st->bcap * sizeof *st->start);
+    }
+    uint32_t *items = st->items, *stamp = st->stamp;
+    uint64_t *start = st->start;
+    const uint32_t *group_of = cx->group_of;
+    size_t ni = st->ni, nb = st->nb, nsku = cx->nsku;
+    uint32_t serial = st->serial, cur = 0;
+    bool open = false, split = false;
+    for (size_t i = begin; i < end; i++) {
+        if (seg->qty_milli[i] <= 0) continue;
+        uint32_t store = kt_actx_index_of(cx->store_slots, seg->store[i]);
+        if (!kt_afilter_pass(cx->f, store, seg->day[i])) continue;
+        uint32_t r = receipt[i];
+        if (!open || r != cur) {
+            if (open) start[++nb] = ni;
+            cur = r;
+            open = true;
+            serial++;
+            if (r >= cx->receipt_bound) split = true;
+            else {
+                uint64_t bit = 1ull << (r & 63);
+                if (atomic_fetch_or_explicit(&cx->seen[r >> 6], bit, memory_order_relaxed) & bit) split = true;
+            }
+        }
+        uint32_t sku = kt_actx_index_of(cx->sku_slots, seg->sku[i]);
+        uint32_t g = sku < nsku ? group_of[sku] : KT_ACTX_NONE;
+        if (g != KT_ACTX_NONE && stamp[g] != serial) {
+            stamp[g] = serial;
+            items[ni++] = g;
+        }
+    }
+    if (open) start[++nb] = ni;
+    st->ni = ni;
+    st->nb = nb;
+    st->serial = serial;
+    if (split) st->split = true;
+}
+
+kt_rc kt_assoc_from_store(kt_actx *a, const kt_afilter *f, kt_alevel level, int threads, kt_assoc_data *out,
+                           kt_err *err) {
+    memset(out, 0, sizeof *out);
+    if (threads < 1) threads = 1;
+    if (threads > KT_ACTX_THREADS_MAX) threads = KT_ACTX_THREADS_MAX;
+    kt_rc rc = kt_actx_load_products(a, err);
+    if (!rc && level == KT_ALEVEL_SKU) rc = kt_actx_load_names(a, KT_ADIM_SKU, err);
+    if (rc) return rc;
+    size_t groups = kt_actx_group_count(a, level), nsku = kt_actx_count(a, KT_ADIM_SKU);
+    KT_ASSERT(groups < NONE);
+    uint32_t *group_of = kt_xmalloc((nsku ? nsku : 1) * sizeof *group_of);
+    for (size_t s = 0; s < nsku; s++) {
+        uint32_t g = kt_actx_sku_group(a, level, (uint32_t)s);
+        group_of[s] = g < groups ? g : KT_ACTX_NONE;
+    }
+    /* Receipt ids: those published are below the next id, the checkout's follow it. */
+    uint64_t bound = (uint64_t)kt_cols_next_receipt(kt_actx_cols(a)) + kt_actx_receipt_rows(a) + 1;
+    fast_ctx cx = {f, kt_actx_op_slots(a, KT_ADIM_STORE), kt_actx_op_slots(a, KT_ADIM_SKU), group_of, nsku,
+                   kt_xcalloc((size_t)(bound / 64 + 1), sizeof(uint64_t)), bound};
+    fast_state *st = kt_xcalloc((size_t)threads, sizeof *st);
+    void *states[KT_ACTX_THREADS_MAX];
+    uint64_t lines = kt_actx_line_rows(a);
+    size_t cap = (size_t)(lines / (uint64_t)threads + lines / 8) + 65536;
+    for (int t = 0; t < threads; t++) {
+        st[t] = (fast_state){.cx = &cx, .icap = cap, .bcap = cap / 4};
+        st[t].items = kt_fp_big_alloc(st[t].icap * sizeof *st[t].items, false);
+        st[t].start = kt_fp_big_alloc(st[t].bcap * sizeof *st[t].start, false);
+        st[t].start[0] = 0;
+        st[t].stamp = kt_xcalloc(groups ? groups : 1, sizeof *st[t].stamp);
+        states[t] = &st[t];
+    }
+    rc = kt_actx_scan_lines(a, threads, fast_lines, states, err);
+    bool split = false;
+    for (int t = 0; t < threads; t++) split |= st[t].split;
+    if (!rc && !split) {
+        out->parts = kt_xmalloc((size_t)threads * sizeof *out->parts);
+        out->nparts = (size_t)threads;
+        out->parts_own = true;
+        out->distinct = true;
+        for (int t = 0; t < threads; t++) {
+            out->parts[t] = (kt_fp_part){st[t].nb, st[t].start, st[t].items};
+            out->n += st[t].nb;
+            out->lines_scanned += st[t].rows;
+            st[t].start = NULL;
+            st[t].items = NULL;
+        }
+        out->item_count = (uint32_t)groups;
+        out->labels = kt_xcalloc(groups ? groups : 1, sizeof *out->labels);
+        for (size_t g = 0; g < groups; g++) {
+            bool used = false;
+            for (int t = 0; t < threads && !used; t++) used = st[t].stamp[g] != 0;
+            if (!used) continue;
+            const char *name = kt_actx_group_name(a, level, (uint32_t)g);
+            if (!name) name = "";
+            while (is_blank(*name)) name++;
+            size_t len = strlen(name);
+            while (len && is_blank(name[len - 1])) len--;
+            out->labels[g] = kt_xmalloc(len + 1);
+            memcpy(out->labels[g], name, len);
+            out->labels[g][len] = '\0';
+        }
+    }
+    for (int t = 0; t < threads; t++) { free(st[t].items); free(st[t].start); free(st[t].stamp); }
+    free(st);
+    free(group_of);
+    free((void *)cx.seen);
+    if (rc) return rc;
+    if (split) {
+        rc = from_store_sorted(a, f, level, threads, out, err);
+        if (!rc) out->regrouped = true;
+    }
     return rc;
 }
 
@@ -426,7 +590,7 @@ kt_rc kt_assoc_rules(const kt_assoc_data *d, const kt_assoc_opts *o, kt_assoc_re
     out->n = d->n;
     out->min_count = kt_assoc_min_count(d->n, o->min_support);
     if (d->n == 0) return KT_OK;
-    kt_fp_baskets fb = {d->n, d->start, d->items, d->item_count};
+    kt_fp_baskets fb = {d->nparts, d->parts, d->item_count, d->distinct};
     kt_fp_opts fo = {out->min_count, o->max_len, o->threads, KT_ASSOC_SETS_MAX};
     kt_rc rc = kt_fp_mine(&fb, &fo, &out->sets, err);
     if (rc) return rc;

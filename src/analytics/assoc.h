@@ -58,8 +58,13 @@
 
 typedef struct kt_assoc_data {
     size_t n;                 /* baskets */
-    uint64_t *start;          /* n + 1 offsets into items */
+    uint64_t *start;          /* a file's baskets: n + 1 offsets into items (NULL from the store) */
     uint32_t *items;          /* item ids; an item may repeat within a basket */
+    kt_fp_part *parts;        /* every basket, in parts (a file: one part over start and items) */
+    size_t nparts;
+    bool parts_own;           /* the parts' arrays belong to the data (the store's baskets) */
+    bool distinct;            /* no basket repeats an item */
+    bool regrouped;           /* store: some receipt's lines were not one run, so they were sorted by receipt */
     uint32_t item_count;
     char **labels;            /* item_count labels, trimmed; NULL for ids never seen */
     uint64_t lines_scanned;   /* store: line rows scanned */
@@ -68,7 +73,11 @@ typedef struct kt_assoc_data {
 /* Parse TEXT (LEN bytes; NAME for errors) / read the file PATH. */
 kt_rc kt_assoc_parse(const char *name, const char *text, size_t len, kt_assoc_data *out, kt_err *err);
 kt_rc kt_assoc_read_file(const char *path, kt_assoc_data *out, kt_err *err);
-/* The receipts of the store within F, items at LEVEL (SKU, category, top or brand). */
+/* The receipts of the store within F, items at LEVEL (SKU, category, top or
+ * brand). One pass when every receipt's lines form one run of rows (as import,
+ * gen --direct and the checkout write them): the baskets stay in the scan
+ * threads' arrays, one part each, each item once per basket (distinct). Else
+ * the lines are collected and sorted by receipt (regrouped, one part). */
 kt_rc kt_assoc_from_store(kt_actx *a, const kt_afilter *f, kt_alevel level, int threads, kt_assoc_data *out,
                            kt_err *err);
 void kt_assoc_data_free(kt_assoc_data *d);

@@ -243,8 +243,9 @@ static int cmd_basket(int argc, char **argv) {
             else write_rules(cx.out, &d, &res);
         }
         if (!rc && cx.stats)
-            fprintf(stderr, "%zu baskets, %u items, minimum count %u; %zu itemsets, %zu rules; tree memory %.1f MB\n",
-                    d.n, d.item_count, res.min_count, res.sets.n, res.nrules, (double)res.sets.memory_bytes / 1e6);
+            fprintf(stderr, "%zu baskets%s, %u items, minimum count %u; %zu itemsets, %zu rules; miner memory %.1f MB\n",
+                    d.n, d.regrouped ? " (lines regrouped by receipt)" : "", d.item_count, res.min_count, res.sets.n,
+                    res.nrules, (double)res.sets.memory_bytes / 1e6);
         kt_assoc_result_free(&res);
         kt_assoc_data_free(&d);
     }

@@ -717,12 +717,6 @@ typedef struct scan {
     double last_print;
 } scan;
 
-static double mono_seconds(void) {
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
-
 typedef struct worker { scan *s; int index; } worker;
 
 /* Read mode: rows [begin, end) of the columns in s->cols of file segment SEG
@@ -787,7 +781,7 @@ static void *scan_work(void *arg) {
         } else if (s->lines) s->lfn(s->states[w->index], &s->a->lsegs[seg], begin, end);
         else s->rfn(s->states[w->index], &s->a->rsegs[seg], begin, end);
         if (s->progress && w->index == 0) {
-            double t = mono_seconds();
+            double t = kt_mono_seconds();
             if (t - s->last_print >= 0.5) {
                 s->last_print = t;
                 fprintf(stderr, "\rscan: %3.0f%% of %zu batches of %s", 100.0 * (double)(b + 1) / (double)s->nbatches,
@@ -840,7 +834,7 @@ static kt_rc scan_run(kt_actx *a, int threads, bool lines, unsigned cols, kt_asc
     atomic_init(&s.next, 0);
     /* progress on a terminal for scans of more than ~16 M rows */
     s.progress = s.nbatches > 256 && isatty(2);
-    s.last_print = s.progress ? mono_seconds() : 0;
+    s.last_print = s.progress ? kt_mono_seconds() : 0;
     if ((size_t)threads > s.nbatches) threads = s.nbatches ? (int)s.nbatches : 1;
     worker w[KT_ACTX_THREADS_MAX];
     pthread_t t[KT_ACTX_THREADS_MAX];

@@ -11,12 +11,6 @@
 #include <time.h>
 #include <unistd.h>
 
-static double now_seconds(void) {
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
-
 static kt_rc day_opt(const kt_opt *o, size_t no, const char *name, kt_day *out, kt_err *err) {
     const char *v = kt_opt_get(o, no, name);
     *out = KT_DAY_NONE;
@@ -30,7 +24,7 @@ static kt_rc day_opt(const kt_opt *o, size_t no, const char *name, kt_day *out, 
 
 kt_rc kt_acli_start(kt_acli *cx, kt_opt *o, size_t no, int argc, char **argv, char **pos, size_t npos_max,
                     size_t *npos, kt_err *err) {
-    *cx = (kt_acli){.threads = 2, .started = now_seconds()};
+    *cx = (kt_acli){.threads = 2, .started = kt_mono_seconds()};
     size_t np_local;
     kt_rc rc = kt_opts_parse(argc, argv, o, no, pos, npos_max, npos ? npos : &np_local, err);
     kt_day as_of = KT_DAY_NONE, from, to;
@@ -78,7 +72,7 @@ int kt_acli_end(kt_acli *cx, kt_rc rc, kt_err *err) {
         getrusage(RUSAGE_SELF, &ru);
         fprintf(stderr, "%llu receipts, %llu lines in the store; %d threads; %.3f s; peak memory %.1f MB\n",
                 (unsigned long long)kt_actx_receipt_rows(cx->a), (unsigned long long)kt_actx_line_rows(cx->a),
-                cx->threads, now_seconds() - cx->started, (double)ru.ru_maxrss / 1024.0);
+                cx->threads, kt_mono_seconds() - cx->started, (double)ru.ru_maxrss / 1024.0);
     }
     kt_actx_close(cx->a);
     cx->a = NULL;

@@ -7,6 +7,7 @@
 #include "analytics/assoc.h"
 #include "analytics/clusters.h"
 #include "core/buf.h"
+#include "core/date.h"
 
 #include <math.h>
 #include <stdio.h>
@@ -28,12 +29,6 @@ static kt_rc number_opt(const kt_opt *o, size_t no, const char *name, double dfl
     if (end == v || *end || !isfinite(x)) return kt_fail(err, KT_EUSAGE, field, "want a number, not \"%.40s\"", v);
     *out = x;
     return KT_OK;
-}
-
-static double seconds_now(void) {
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
 /* Labels of ITEMS (N) joined by '|' in label order (they are already in it
@@ -205,7 +200,7 @@ static int cmd_basket(int argc, char **argv) {
     kt_assoc_data d;
     kt_assoc_result res = {0};
     if (file) {
-        double t0 = seconds_now();
+        double t0 = kt_mono_seconds();
         int64_t threads = 2;
         kt_aout_format fmt;
         rc = kt_aout_parse_format(kt_opt_get(o, no, "format"), &fmt, &err);
@@ -224,7 +219,7 @@ static int cmd_basket(int argc, char **argv) {
         }
         if (!rc && kt_opt_get(o, no, "stats"))
             fprintf(stderr, "%zu baskets, %u items, minimum count %u; %zu itemsets, %zu rules; %.3f s\n", d.n,
-                    d.item_count, res.min_count, res.sets.n, res.nrules, seconds_now() - t0);
+                    d.item_count, res.min_count, res.sets.n, res.nrules, kt_mono_seconds() - t0);
         kt_assoc_result_free(&res);
         kt_assoc_data_free(&d);
         return rc ? kt_cli_error(&err) : 0;

@@ -365,3 +365,9 @@ kt_day kt_today(void) {
     now(&utc, &offset);
     return kt_time_local_day(utc, offset);
 }
+
+double kt_mono_seconds(void) {
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}

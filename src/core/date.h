@@ -51,4 +51,7 @@ kt_rc kt_now_check(kt_err *err);
 int kt_now_offset(void);
 kt_day kt_today(void);
 
+/* Seconds on the monotonic clock, for measuring durations and pacing progress. */
+double kt_mono_seconds(void);
+
 #endif

@@ -125,12 +125,6 @@ static struct {
     uint64_t member_group[KT_HTTP_MEMBER_SLOTS]; /* the writer's alone */
 } S;
 
-static double now_seconds(void) {
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
-
 /* ---- worker stores ---- */
 
 static void worker_free(void *p) {
@@ -167,7 +161,7 @@ static kt_rc worker_get(kt_worker **out, kt_err *err) {
 
 /* 0 when the request may go, else the seconds to wait for a token. */
 static int rate_take(int64_t key_id) {
-    double rate = S.opt.rate_per_key, t = now_seconds();
+    double rate = S.opt.rate_per_key, t = kt_mono_seconds();
     if (rate <= 0) return 0;
     size_t h = (size_t)key_id % KT_HTTP_BUCKETS;
     int wait = 0;
@@ -400,7 +394,7 @@ static kt_rc key_check(kt_worker *w, const char *secret, kt_key *out, kt_err *er
     if (strlen(secret) != KT_KEY_SECRET_LEN) return kt_fail(err, KT_ENOTFOUND, "key", "no such key");
     kt_sha256_hex(secret, KT_KEY_SECRET_LEN, hash);
     size_t slot = (size_t)strtoull(hash + 48, NULL, 16) % KT_HTTP_KEYS_CACHED;
-    double t = now_seconds();
+    double t = kt_mono_seconds();
     pthread_mutex_lock(&S.keys_lock);
     key_slot *k = &S.keys[slot];
     bool hit = strcmp(k->hash, hash) == 0 && t - k->checked < KT_HTTP_KEY_RECHECK_SECONDS;
@@ -460,7 +454,7 @@ static void addf(text *t, const char *fmt, ...) {
  * grow). Expiry transactions are summed the same way. */
 static kt_rc ledger_gauges(kt_worker *w, int64_t *outstanding, int64_t *expired) {
     kt_rc rc = KT_OK;
-    double t = now_seconds();
+    double t = kt_mono_seconds();
     pthread_mutex_lock(&S.ledger_lock);
     if (!S.ledger_started || t - S.ledger_read_at >= KT_HTTP_LEDGER_REFRESH_SECONDS) {
         kt_cursor *c;
@@ -777,7 +771,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
     if (!rq) {
         rq = kt_xcalloc(1, sizeof *rq);
         rq->id = atomic_fetch_add(&S.next_id, 1) + 1;
-        rq->start = now_seconds();
+        rq->start = kt_mono_seconds();
         rq->route = kt_routes_count;
         *con_cls = rq;
         atomic_fetch_add(&S.inflight, 1);
@@ -807,7 +801,7 @@ static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
     KT_UNUSED(conn);
     request *rq = *con_cls;
     if (!rq) return;
-    double seconds = now_seconds() - rq->start;
+    double seconds = kt_mono_seconds() - rq->start;
     const char *method = rq->route < kt_routes_count ? kt_routes[rq->route].method : "-";
     const char *path = rq->route < kt_routes_count ? kt_routes[rq->route].path : "unmatched";
     metrics_record(rq->route, rq->status, seconds);
@@ -900,8 +894,8 @@ kt_rc kt_server_run(const kt_server_options *o, kt_err *err) {
         sigwait(&sigs, &sig);
         fprintf(stderr, "karta: serve: %s: draining\n", sig == SIGTERM ? "SIGTERM" : "SIGINT");
         MHD_quiesce_daemon(d); /* stop accepting; open connections are still served */
-        double until = now_seconds() + KT_HTTP_DRAIN_SECONDS;
-        while (atomic_load(&S.inflight) > 0 && now_seconds() < until) {
+        double until = kt_mono_seconds() + KT_HTTP_DRAIN_SECONDS;
+        while (atomic_load(&S.inflight) > 0 && kt_mono_seconds() < until) {
             struct timespec ts = {0, 10 * 1000 * 1000};
             nanosleep(&ts, NULL);
         }

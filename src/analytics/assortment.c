@@ -94,7 +94,7 @@ void kt_assortment_run(const kt_history *h, const kt_assortment_opts *o, kt_asso
     }
     if (k) {
         qsort(b, k, sizeof *b, by_u32_desc);
-        size_t top = (size_t)ceil(KT_ASSORT_TOP_SHARE * (double)k - 1e-9);
+        size_t top = (size_t)ceil(o->top_share * (double)k - 1e-9);
         if (top < 1) top = 1;
         out->top_buyers = b[top - 1];
         kt_hsort_f64(rep, k);
@@ -104,7 +104,7 @@ void kt_assortment_run(const kt_history *h, const kt_assortment_opts *o, kt_asso
         kt_assortment_row *r = &out->rows[i];
         bool top = r->buyers >= out->top_buyers, repeat = r->repeat_rate >= out->median_repeat - 1e-12;
         if (top) r->cls = repeat ? KT_ASSORT_CORE : KT_ASSORT_HIT;
-        else if (!isnan(r->retention_lift) && r->retention_lift >= KT_ASSORT_RETAIN_LIFT - 1e-12) r->cls = KT_ASSORT_RETAINING;
+        else if (!isnan(r->retention_lift) && r->retention_lift >= o->retain_lift - 1e-12) r->cls = KT_ASSORT_RETAINING;
         else if (!isnan(r->loyal_share) && r->loyal_share >= out->loyal_share_all - 1e-12 && repeat) r->cls = KT_ASSORT_NICHE;
         else r->cls = KT_ASSORT_RANDOM;
     }

@@ -21,13 +21,13 @@
  *                        min_buyers such members or no eligible member is
  *                        retained
  * Classes, the first that holds (over the K SKUs with buyers):
- *   core       among the top KT_ASSORT_TOP_SHARE of SKUs by buyers (buyers
- *              at least those of the SKU at rank ceil(0.2 K), 1-based, in
- *              buyers-descending order) and repeat_rate >= the median repeat
+ *   core       among the top top_share of SKUs by buyers (buyers at least
+ *              those of the SKU at rank ceil(top_share K), at least 1,
+ *              1-based, in buyers-descending order) and repeat_rate >= the median repeat
  *              rate of the K SKUs (type 7)
  *   hit        in that top and repeat_rate below the median: many try it,
  *              few come back for it
- *   retaining  retention_lift >= KT_ASSORT_RETAIN_LIFT
+ *   retaining  retention_lift >= retain_lift
  *   niche      loyal_share >= the loyal members' share of all spend and
  *              repeat_rate >= the median: a small, devoted following
  *   random     the rest
@@ -38,8 +38,8 @@
 #define KT_ASSORTMENT_H
 #include "analytics/history.h"
 
-#define KT_ASSORT_TOP_SHARE 0.20    /* the most bought fifth of the SKUs */
-#define KT_ASSORT_RETAIN_LIFT 1.10  /* buyers retained 10% more often than all */
+#define KT_ASSORT_TOP_SHARE 0.20    /* default top_share: the most bought fifth of the SKUs */
+#define KT_ASSORT_RETAIN_LIFT 1.10  /* default retain_lift: buyers retained 10% more often than all */
 
 typedef enum { KT_ASSORT_CORE, KT_ASSORT_HIT, KT_ASSORT_RETAINING, KT_ASSORT_NICHE, KT_ASSORT_RANDOM } kt_assort_class;
 extern const char *const kt_assort_class_names[5];
@@ -49,6 +49,8 @@ typedef struct kt_assortment_opts {
     uint32_t loyal_days;      /* >= 1 */
     int retain_days;          /* >= 1 */
     uint32_t min_buyers;      /* >= 1 */
+    double top_share;         /* (0, 1]: the share of SKUs, by buyers, that are core or hit */
+    double retain_lift;       /* > 0: the least retention lift of a retaining SKU */
 } kt_assortment_opts;
 
 typedef struct kt_assortment_row {

@@ -515,13 +515,18 @@ static int cmd_assortment(int argc, char **argv) {
         {"loyal-days", KT_OPT_VALUE, "L: loyal members bought on at least L days, 1..1000 (default 4)", NULL},
         {"retain-days", KT_OPT_VALUE, "R: retained = a purchase in the last R days, 1..3650 (default 30)", NULL},
         {"min-buyers", KT_OPT_VALUE, "B: least eligible buyers for a retention lift, 1..1000000 (default 10)", NULL},
+        {"top-share", KT_OPT_VALUE, "S: the top share of SKUs by buyers that are core or hit, above 0, at most 1 (default 0.2)",
+         NULL},
+        {"retain-lift", KT_OPT_VALUE, "X: the least retention lift of a retaining SKU, above 0, at most 1000 (default 1.1)",
+         NULL},
     };
     if (kt_cli_wants_help(argc, argv)) {
-        kt_opts_help("assortment [--loyal-days L] [--retain-days R] [--min-buyers B]", o, NO);
+        kt_opts_help("assortment [--loyal-days L] [--retain-days R] [--min-buyers B] [--top-share S] [--retain-lift X]",
+                     o, NO);
         printf("\nEach SKU as core, hit, retaining, niche or random (the first that holds):\n"
-               "  core       in the top 20%% of SKUs by buyers, repeat rate at least the median\n"
-               "  hit        in the top 20%% by buyers, repeat rate below the median\n"
-               "  retaining  its early buyers are retained at least 1.10 times as often as all members\n"
+               "  core       in the top S (20%%) of SKUs by buyers, repeat rate at least the median\n"
+               "  hit        in the top S by buyers, repeat rate below the median\n"
+               "  retaining  its early buyers are retained at least X (1.10) times as often as all members\n"
                "  niche      loyal members' share of its spend at least their share of all spend, and\n"
                "             repeat rate at least the median\n"
                "  random     the rest\n"
@@ -533,12 +538,15 @@ static int cmd_assortment(int argc, char **argv) {
     kt_err err = {0};
     size_t npos;
     int64_t loyal_days, retain_days, min_buyers;
+    double top_share, retain_lift;
     kt_rc rc = kt_opts_parse(argc, argv, o, NO, NULL, 0, &npos, &err);
     if (!rc) rc = int_opt(o, NO, "loyal-days", 4, 1, 1000, &loyal_days, &err);
     const char *rd = kt_opt_get(o, NO, "retain-days");
     retain_days = 30;
     if (!rc && rd) rc = kt_hparse_days(rd, "--retain-days", 1, 3650, &retain_days, &err);
     if (!rc) rc = int_opt(o, NO, "min-buyers", 10, 1, 1000000, &min_buyers, &err);
+    if (!rc) rc = positive_real(o, NO, "top-share", KT_ASSORT_TOP_SHARE, 1, &top_share, &err);
+    if (!rc) rc = positive_real(o, NO, "retain-lift", KT_ASSORT_RETAIN_LIFT, 1000, &retain_lift, &err);
     if (rc) return kt_cli_error(&err);
     kt_acli cx;
     if (kt_acli_start(&cx, o, NO, argc, argv, NULL, 0, NULL, &err)) return kt_cli_error(&err);
@@ -547,7 +555,8 @@ static int cmd_assortment(int argc, char **argv) {
     rc = history_for(&cx, KT_ALEVEL_SKU, true, &h, &err);
     if (!rc) {
         kt_assortment_opts ao = {.as_of = cx.as_of, .loyal_days = (uint32_t)loyal_days, .retain_days = (int)retain_days,
-                                 .min_buyers = (uint32_t)min_buyers};
+                                 .min_buyers = (uint32_t)min_buyers, .top_share = top_share,
+                                 .retain_lift = retain_lift};
         kt_assortment_run(&h, &ao, &r);
         sort_ties(r.rows, r.n, sizeof *r.rows, as_same, as_names);
         kt_aout_meta_int(cx.out, "members", (int64_t)r.members);

@@ -30,3 +30,33 @@ $ karta assortment --as-of 2026-06-30 --loyal-days 3 --min-buyers 1 --format jso
  "members":5,
  "top_buyers":4,
  "assortment":[
+# --top-share 0.6: the top is the SKU at rank ceil(0.6 x 5) = 3, D with 3 buyers, so D joins the
+# top; its repeat rate 0 is below the median 0.5: a hit (top_buyers 3 in the JSON).
+$ karta assortment --as-of 2026-06-30 --loyal-days 3 --min-buyers 1 --top-share 0.6 --format csv | cut -d, -f1-3
+sku,class,buyers
+A,core,4
+C,hit,4
+D,hit,3
+E,retaining,1
+B,niche,1
+$ karta assortment --as-of 2026-06-30 --loyal-days 3 --min-buyers 1 --top-share 0.6 --format json | grep top_buyers
+ "top_buyers":3,
+# --top-share 1: every SKU is core or hit (B and E repeat 1 >= 0.5: core)
+$ karta assortment --as-of 2026-06-30 --loyal-days 3 --min-buyers 1 --top-share 1 --format csv | cut -d, -f1,2
+sku,class
+A,core
+B,core
+E,core
+C,hit
+D,hit
+# --retain-lift 2.5: E's lift 2.0 falls short; with loyal share 1.0 >= 0.83 and repeat 1 it is niche.
+# At exactly 2 it is still retaining (>=).
+$ karta assortment --as-of 2026-06-30 --loyal-days 3 --min-buyers 1 --retain-lift 2.5 --format csv | cut -d, -f1,2
+sku,class
+A,core
+C,hit
+B,niche
+E,niche
+D,random
+$ karta assortment --as-of 2026-06-30 --loyal-days 3 --min-buyers 1 --retain-lift 2 --format csv | grep ^E
+E,retaining,1,0.2000,0.1538,1.0000,1.0000,2.0000,100.00

@@ -63,6 +63,15 @@ karta: usage: --loyal-days: not a whole number: "x"
 $ karta assortment --min-buyers 0
 karta: usage: --min-buyers: "0" is out of range (1..1000000)
 [exit 2]
+$ karta assortment --top-share 0
+karta: usage: --top-share: must be above 0 and at most 1
+[exit 2]
+$ karta assortment --top-share 1.5
+karta: usage: --top-share: must be above 0 and at most 1
+[exit 2]
+$ karta assortment --retain-lift x
+karta: usage: --retain-lift: want a number, not "x"
+[exit 2]
 $ karta loss --days -1
 karta: usage: --days: want a number of days (90 or 90d), not "-1"
 [exit 2]

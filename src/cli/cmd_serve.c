@@ -12,7 +12,7 @@
 static int cmd_serve(int argc, char **argv) {
     kt_opt o[] = {
         {"listen", KT_OPT_VALUE, "ADDR:PORT to listen on (default 127.0.0.1:8080; port 0: any free port)", NULL},
-        {"threads", KT_OPT_VALUE, "request threads; a commit holds one until its group is on disk, so this bounds a group (default 32)", NULL},
+        {"threads", KT_OPT_VALUE, "request threads: parsing, pricing, answers (a commit waiting for its group holds none) (default 32)", NULL},
         {"rate", KT_OPT_VALUE, "requests per second per key (default 100000; 0: no limit)", NULL},
         {"no-group-commit", KT_OPT_FLAG, "commit each receipt in its own transaction", NULL},
         {"ready-file", KT_OPT_VALUE, "write ADDR:PORT to FILE once listening (for scripts)", NULL},

@@ -27,6 +27,15 @@
 #define KT_POS_SKU_CACHE_MAX (1u << 22) /* 4 M SKUs: a hypermarket chain has < 200 k */
 #define KT_POS_FUNDERS_CACHED 256
 
+/* Stores are never changed in place either: code -> (id, partner) kept the
+ * same way, up to KT_POS_STORES_CACHED. */
+#define KT_POS_STORES_CACHED 4096
+
+typedef struct store_entry {
+    char *code;                       /* NULL: empty slot */
+    int64_t id, partner;
+} store_entry;
+
 typedef struct sku_entry {
     char *sku;                        /* NULL: empty slot */
     kt_line attrs;                    /* product_id, category path, brand, supplier, flags */
@@ -40,6 +49,8 @@ struct kt_pos {
     size_t sku_cap, sku_count;
     struct { int kind; int64_t id; char code[KT_CODE_MAX + 16]; } funders[KT_POS_FUNDERS_CACHED];
     size_t nfunders;
+    store_entry *stores;              /* open addressing, power-of-two capacity */
+    size_t store_cap, nstores;
 };
 
 static uint64_t hash_str(const char *s) {
@@ -85,6 +96,8 @@ void kt_pos_close(kt_pos *pos) {
     for (size_t i = 0; i < pos->ncache; i++) kt_rules_free(pos->cache[i].rs);
     for (size_t i = 0; i < pos->sku_cap; i++) free(pos->skus[i].sku);
     free(pos->skus);
+    for (size_t i = 0; i < pos->store_cap; i++) free(pos->stores[i].code);
+    free(pos->stores);
     free(pos);
 }
 
@@ -225,7 +238,34 @@ static void priced_free(priced *p) {
     free(p->unknown);
 }
 
+static store_entry *store_slot(kt_pos *pos, const char *code) {
+    size_t mask = pos->store_cap - 1, i = (size_t)hash_str(code) & mask;
+    while (pos->stores[i].code && strcmp(pos->stores[i].code, code) != 0) i = (i + 1) & mask;
+    return &pos->stores[i];
+}
+
+static void store_put(kt_pos *pos, const char *code, int64_t id, int64_t partner) {
+    if (pos->nstores == KT_POS_STORES_CACHED) return; /* full: keep looking up in the store */
+    if ((pos->nstores + 1) * 2 > pos->store_cap) {
+        store_entry *old = pos->stores;
+        size_t old_cap = pos->store_cap;
+        pos->store_cap = old_cap ? old_cap * 2 : 16;
+        pos->stores = kt_xcalloc(pos->store_cap, sizeof *pos->stores);
+        for (size_t i = 0; i < old_cap; i++)
+            if (old[i].code) *store_slot(pos, old[i].code) = old[i];
+        free(old);
+    }
+    store_entry *e = store_slot(pos, code);
+    KT_ASSERT(!e->code);
+    *e = (store_entry){kt_xstrdup(code), id, partner};
+    pos->nstores++;
+}
+
 kt_rc kt_pos_store_of(kt_pos *pos, const char *code, const char *field, int64_t *id, int64_t *partner, kt_err *err) {
+    if (pos->store_cap) {
+        const store_entry *e = store_slot(pos, code);
+        if (e->code) { *id = e->id; *partner = e->partner; return KT_OK; }
+    }
     kt_cursor *c;
     bool has;
     kt_val a[] = {KT_VS(code)};
@@ -235,6 +275,7 @@ kt_rc kt_pos_store_of(kt_pos *pos, const char *code, const char *field, int64_t 
     if (!rc && has) { *id = kt_col_int(c, 0); *partner = kt_col_int(c, 2); }
     kt_store_end(c);
     if (!rc && !has) rc = kt_fail(err, KT_ENOTFOUND, field, "no store \"%s\"", code);
+    if (!rc) store_put(pos, code, *id, *partner); /* a store not (yet) known is not kept */
     return rc;
 }
 

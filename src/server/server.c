@@ -6,10 +6,17 @@
  * and the drain on SIGTERM. The route handlers are in routes.c.
  *
  * Group commit. A commit is parsed and priced on the request's thread, on its
- * own connection, in parallel with the others; only the writes are serial, in
- * the writer thread, up to KT_HTTP_BATCH_MAX receipts per transaction. A
- * pricing read a snapshot, so the writer prices a job again (inside its
- * transaction) when that snapshot may be stale for the job's member:
+ * own connection, in parallel with the others; then its connection is
+ * suspended (libmicrohttpd's suspend/resume), so the thread goes on serving
+ * and a group can take every commit in flight, not one per thread. Only the
+ * writes are serial, in the writer thread, up to KT_HTTP_BATCH_MAX receipts
+ * per transaction. The writer's connection does not flush at COMMIT
+ * (KT_STORE_SYNC_LATER): it hands the group to the syncer thread, which
+ * flushes the log and then resumes the group's connections, while the writer
+ * writes the next group - the flush and the writing overlap, and no commit is
+ * answered before it is on disk. A pricing read a snapshot, so the writer
+ * prices a job again (inside its transaction) when that snapshot may be stale
+ * for the job's member:
  *  - the writer numbers its groups; a job records the last group committed
  *    before it started pricing, and the writer remembers, per member (hashed
  *    into KT_HTTP_MEMBER_SLOTS, so a collision only costs a re-pricing), the
@@ -28,6 +35,7 @@
 #include <arpa/inet.h>
 #include <errno.h>
 #include <jansson.h>
+#include <malloc.h>
 #include <math.h>
 #include <pthread.h>
 #include <signal.h>
@@ -75,8 +83,7 @@ typedef struct commit_job {
     kt_pos_job *job;
     uint64_t epoch, group;   /* when its pricing started */
     kt_pos_result res;
-    bool done;
-    pthread_cond_t cond;
+    struct MHD_Connection *conn; /* suspended until its group is durable */
     struct commit_job *next;
 } commit_job;
 
@@ -116,6 +123,15 @@ static struct {
     commit_job *q_head, *q_tail;
     bool q_stop, q_running;
     pthread_t writer;
+    /* written groups waiting for the log flush (the writer's store is opened
+     * KT_STORE_SYNC_LATER): the syncer flushes, then resumes their connections,
+     * while the writer writes the next group */
+    pthread_mutex_t s_lock;
+    pthread_cond_t s_cond;
+    commit_job *s_head, *s_tail;
+    bool s_stop;
+    kt_store *s_store;
+    pthread_t syncer;
     atomic_uint_fast64_t epoch, committed_group;
     /* background work */
     pthread_mutex_t bg_lock;
@@ -242,12 +258,16 @@ static kt_rc write_group(kt_worker *w, commit_job **jobs, size_t n, uint64_t gro
     return rc;
 }
 
+static void *syncer_main(void *arg);
+
 static void *writer_main(void *arg) {
     KT_UNUSED(arg);
     kt_worker *w = NULL;
     kt_err open_err = {0};
     /* the log is checkpointed by the background thread, never on the commit path */
-    kt_rc open_rc = worker_open_flags(&w, KT_STORE_MANUAL_CHECKPOINT, &open_err);
+    kt_rc open_rc = worker_open_flags(&w, KT_STORE_MANUAL_CHECKPOINT | KT_STORE_SYNC_LATER, &open_err);
+    pthread_create(&S.syncer, NULL, syncer_main, NULL);
+    pthread_setname_np(S.syncer, "karta-syncer");
     int64_t data_version = -1; /* unknown: the first group starts a new epoch */
     uint64_t group = atomic_load(&S.committed_group);
     for (;;) {
@@ -270,7 +290,6 @@ static void *writer_main(void *arg) {
         /* what the group wrote is durable and visible: later pricings see it */
         atomic_store(&S.committed_group, group);
         atomic_fetch_add(&S.batches, 1);
-        pthread_mutex_lock(&S.q_lock);
         for (size_t i = 0; i < n; i++) {
             commit_job *j = jobs[i];
             if (rc) {
@@ -279,12 +298,58 @@ static void *writer_main(void *arg) {
                 j->res.rc = rc;
                 j->res.err = err;
             }
-            j->done = true;
-            pthread_cond_signal(&j->cond);
+            j->next = i + 1 < n ? jobs[i + 1] : NULL;
         }
-        pthread_mutex_unlock(&S.q_lock);
+        /* to the syncer, in order: nobody is answered before the log holding their group is flushed */
+        pthread_mutex_lock(&S.s_lock);
+        if (!S.s_store && w) S.s_store = w->st;
+        if (S.s_tail) S.s_tail->next = jobs[0];
+        else S.s_head = jobs[0];
+        S.s_tail = jobs[n - 1];
+        pthread_cond_signal(&S.s_cond);
+        pthread_mutex_unlock(&S.s_lock);
     }
+    /* the syncer flushes what it was given before the store closes */
+    pthread_mutex_lock(&S.s_lock);
+    S.s_stop = true;
+    pthread_cond_signal(&S.s_cond);
+    pthread_mutex_unlock(&S.s_lock);
+    pthread_join(S.syncer, NULL);
     worker_free(w);
+    return NULL;
+}
+
+/* The syncer: flushes the writer's log, then answers every commit written
+ * before the flush began (one flush for all the groups waiting). A failed
+ * flush fails those commits: written, but not known to be on disk. */
+static void *syncer_main(void *arg) {
+    KT_UNUSED(arg);
+    pthread_mutex_lock(&S.s_lock);
+    for (;;) {
+        while (!S.s_head && !S.s_stop) pthread_cond_wait(&S.s_cond, &S.s_lock);
+        if (!S.s_head) break;
+        commit_job *j = S.s_head;
+        kt_store *st = S.s_store;
+        S.s_head = S.s_tail = NULL;
+        pthread_mutex_unlock(&S.s_lock);
+        kt_err err = {0};
+        kt_rc rc = st ? kt_store_sync(st, &err) : KT_OK;
+        if (rc) fprintf(stderr, "karta: serve: %s\n", err.msg);
+        while (j) {
+            commit_job *next = j->next;
+            if (rc && !j->res.rc) {
+                free(j->res.answer);
+                memset(&j->res, 0, sizeof j->res);
+                j->res.rc = rc;
+                j->res.err = err;
+            }
+            /* the last touch: once resumed, the request's thread answers and frees it */
+            MHD_resume_connection(j->conn);
+            j = next;
+        }
+        pthread_mutex_lock(&S.s_lock);
+    }
+    pthread_mutex_unlock(&S.s_lock);
     return NULL;
 }
 
@@ -297,35 +362,51 @@ static kt_rc take_result(kt_call *c, kt_pos_result *res, kt_err *err) {
     return KT_OK;
 }
 
+/* Without the writer (--no-group-commit, or once it has stopped): the commit
+ * in its own transaction on the request's connection. */
 kt_rc kt_server_commit(kt_call *c, kt_err *err) {
     kt_pos_result res;
-    if (!S.q_running) {
-        kt_rc rc = kt_store_begin(c->w->st, err);
-        if (rc) return rc;
-        if (kt_pos_job_commit(c->w->pos, c->job, true, &res)) kt_store_rollback(c->w->st);
-        else if ((rc = kt_store_commit(c->w->st, err))) { free(res.answer); return rc; }
-        return take_result(c, &res, err);
-    }
-    commit_job j = {.job = c->job};
+    kt_rc rc = kt_store_begin(c->w->st, err);
+    if (rc) return rc;
+    if (kt_pos_job_commit(c->w->pos, c->job, true, &res)) kt_store_rollback(c->w->st);
+    else if ((rc = kt_store_commit(c->w->st, err))) { free(res.answer); return rc; }
+    return take_result(c, &res, err);
+}
+
+/* A commit for the writer: priced here, then handed over with the connection
+ * suspended, so a request thread holds no commit while its group is written
+ * and a group can take every commit in flight. True when handed over (the
+ * syncer resumes the connection once the group is on disk); false when
+ * answered here (a retry of a committed receipt, a pricing error, or no
+ * writer any more), with the outcome in *rc. */
+static bool commit_submit(struct MHD_Connection *conn, commit_job *j, kt_call *c, kt_rc *rc, kt_err *err) {
+    memset(j, 0, sizeof *j);
+    j->job = c->job;
+    j->conn = conn;
     /* the order matters: a snapshot read after these loads includes those groups */
-    j.epoch = atomic_load(&S.epoch);
-    j.group = atomic_load(&S.committed_group);
+    j->epoch = atomic_load(&S.epoch);
+    j->group = atomic_load(&S.committed_group);
     kt_pos_job_price(c->w->pos, c->job);
     if (kt_pos_job_repeat(c->job)) {
         /* a committed receipt stays committed: its first answer needs no writer */
+        kt_pos_result res;
         kt_pos_job_commit(c->w->pos, c->job, false, &res);
-        return take_result(c, &res, err);
+        *rc = take_result(c, &res, err);
+        return false;
     }
-    pthread_cond_init(&j.cond, NULL);
     pthread_mutex_lock(&S.q_lock);
-    if (S.q_tail) S.q_tail->next = &j;
-    else S.q_head = &j;
-    S.q_tail = &j;
+    if (S.q_stop) {
+        pthread_mutex_unlock(&S.q_lock);
+        *rc = kt_server_commit(c, err);
+        return false;
+    }
+    MHD_suspend_connection(conn);
+    if (S.q_tail) S.q_tail->next = j;
+    else S.q_head = j;
+    S.q_tail = j;
     pthread_cond_signal(&S.q_cond);
-    while (!j.done) pthread_cond_wait(&j.cond, &S.q_lock);
     pthread_mutex_unlock(&S.q_lock);
-    pthread_cond_destroy(&j.cond);
-    return take_result(c, &j.res, err);
+    return true;
 }
 
 /* ---- background work ---- */
@@ -558,6 +639,11 @@ typedef struct request {
     bool too_large;
     int64_t key_id;
     char inflight[2 * KT_CODE_MAX + 2]; /* "store\x1freceipt" while held */
+    /* a commit handed to the writer: what answering it needs once resumed */
+    bool waiting;
+    commit_job job;
+    kt_call call;
+    kt_key key;
 } request;
 
 static const char *http_code_name(int status) {
@@ -703,6 +789,14 @@ static void audit_write(kt_worker *w, const kt_key *key, const kt_route *rt, con
         fprintf(stderr, "karta: serve: audit row not written: %s\n", err.msg);
 }
 
+static enum MHD_Result finish(struct MHD_Connection *conn, request *rq, kt_call *c, kt_rc rc, kt_err *err);
+
+static void count_receipt(bool commit, kt_points earned, kt_points redeemed) {
+    atomic_fetch_add(commit ? &S.commits : &S.refunds, 1);
+    if (earned > 0) atomic_fetch_add(&S.points_earned, (uint_fast64_t)earned);
+    if (redeemed > 0) atomic_fetch_add(&S.points_redeemed, (uint_fast64_t)redeemed);
+}
+
 static enum MHD_Result dispatch(struct MHD_Connection *conn, request *rq, const char *method, const char *url) {
     char scratch[1024];
     const char *param[KT_HTTP_PARAMS_MAX] = {0};
@@ -744,7 +838,30 @@ static enum MHD_Result dispatch(struct MHD_Connection *conn, request *rq, const 
         int st = receipt_guard(c.key, &c, rq, &why);
         if (st) { kt_pos_job_free(c.job); return send_error(conn, rq, st, why, 0); }
     }
-    rc = rt->fn(&c, &err);
+    if (commit_route && S.q_running) {
+        if (commit_submit(conn, &rq->job, &c, &rc, &err)) {
+            rq->waiting = true;
+            rq->key = key;
+            rq->call = c;
+            if (c.key) rq->call.key = &rq->key;
+            rq->call.body = NULL; /* the parsed job is all the writer needs */
+            memset(rq->call.param, 0, sizeof rq->call.param);
+            return MHD_YES;
+        }
+    } else {
+        rc = rt->fn(&c, &err);
+    }
+    return finish(conn, rq, &c, rc, &err);
+}
+
+/* The end of a request that reached its handler: release the receipt, count,
+ * audit, answer. */
+static enum MHD_Result finish(struct MHD_Connection *conn, request *rq, kt_call *cp, kt_rc rc, kt_err *errp) {
+    const kt_route *rt = &kt_routes[rq->route];
+    bool commit_route = strcmp(rt->path, "/v1/pos/commit") == 0;
+    bool receipt_route = commit_route || strcmp(rt->path, "/v1/pos/refund") == 0;
+    kt_call c = *cp;
+    kt_err err = *errp;
     kt_pos_job_free(c.job);
     if (rq->inflight[0]) { inflight_remove(rq->inflight); rq->inflight[0] = 0; }
     if (rc) {
@@ -754,13 +871,17 @@ static enum MHD_Result dispatch(struct MHD_Connection *conn, request *rq, const 
         if (receipt_route && rc == KT_ECONFLICT && strcmp(err.field, "$.receipt") == 0) status = 422;
         return reply(conn, rq, status, error_doc(kt_strerror(rc), err.msg, err.field), NULL, 0);
     }
-    if (receipt_route && !c.repeat) {
-        atomic_fetch_add(commit_route ? &S.commits : &S.refunds, 1);
-        if (c.earned > 0) atomic_fetch_add(&S.points_earned, (uint_fast64_t)c.earned);
-        if (c.redeemed > 0) atomic_fetch_add(&S.points_redeemed, (uint_fast64_t)c.redeemed);
-    }
-    if (rt->write && c.key && (key.role & KT_ROLES_STAFF)) audit_write(w, &key, rt, &c, c.status);
+    if (receipt_route && !c.repeat) count_receipt(commit_route, c.earned, c.redeemed);
+    if (rt->write && c.key && (c.key->role & KT_ROLES_STAFF)) audit_write(c.w, c.key, rt, &c, c.status);
     return reply(conn, rq, c.status, c.answer, c.content_type, 0);
+}
+
+/* A commit back from the writer (its connection resumed): the outcome. */
+static enum MHD_Result commit_finish(struct MHD_Connection *conn, request *rq) {
+    kt_err err = {0};
+    rq->waiting = false;
+    kt_rc rc = take_result(&rq->call, &rq->job.res, &err);
+    return finish(conn, rq, &rq->call, rc, &err);
 }
 
 static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const char *url, const char *method,
@@ -793,6 +914,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
         return MHD_YES;
     }
     if (rq->status) return MHD_YES; /* answered already */
+    if (rq->waiting) return commit_finish(conn, rq);
     return dispatch(conn, rq, method, url);
 }
 
@@ -808,6 +930,13 @@ static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
     fprintf(stderr, "karta: req=%llu %s %s %d %lldus key=%lld%s\n", (unsigned long long)rq->id, method, path, rq->status,
             (long long)(seconds * 1e6), (long long)rq->key_id, toe == MHD_REQUEST_TERMINATED_COMPLETED_OK ? "" : " (aborted)");
     if (rq->inflight[0]) inflight_remove(rq->inflight);
+    if (rq->waiting) {
+        /* the client left while its commit was written: committed all the same */
+        const kt_pos_result *res = &rq->job.res;
+        if (!res->rc && !res->repeat) count_receipt(true, res->earned, res->redeemed);
+        free(rq->job.res.answer);
+        kt_pos_job_free(rq->call.job);
+    }
     free(rq->body);
     free(rq);
     *con_cls = NULL;
@@ -848,6 +977,12 @@ kt_rc kt_server_run(const kt_server_options *o, kt_err *err) {
     if (rc) return rc;
     memset(&S, 0, sizeof S);
     S.opt = *o;
+    /* Every commit allocates and frees blocks of tens of kilobytes (SQLite's
+     * scratch b-trees, pricing buffers); with glibc's defaults the heaps are
+     * trimmed and grown again around them, a system call and page faults
+     * each time. Keep what was freed for reuse instead. */
+    mallopt(M_TRIM_THRESHOLD, 256 << 20);
+    mallopt(M_MMAP_THRESHOLD, 32 << 20);
     /* the store must open before we listen: a bad data directory is a start-up error */
     kt_worker *probe = NULL;
     if ((rc = worker_open(&probe, err))) return rc;
@@ -859,6 +994,8 @@ kt_rc kt_server_run(const kt_server_options *o, kt_err *err) {
     pthread_mutex_init(&S.ledger_lock, NULL);
     pthread_mutex_init(&S.q_lock, NULL);
     pthread_cond_init(&S.q_cond, NULL);
+    pthread_mutex_init(&S.s_lock, NULL);
+    pthread_cond_init(&S.s_cond, NULL);
     /* SIGTERM and SIGINT are taken by sigwait below, in this thread only */
     sigset_t sigs;
     sigemptyset(&sigs);
@@ -871,10 +1008,12 @@ kt_rc kt_server_run(const kt_server_options *o, kt_err *err) {
     if (o->group_commit) {
         S.q_running = true;
         pthread_create(&S.writer, NULL, writer_main, NULL);
+        pthread_setname_np(S.writer, "karta-writer");
     }
     pthread_create(&S.background, NULL, background_main, NULL);
+    pthread_setname_np(S.background, "karta-background");
     struct MHD_Daemon *d = MHD_start_daemon(
-        MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_ITC | MHD_USE_ERROR_LOG, 0, NULL, NULL, on_request, NULL,
+        MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_ALLOW_SUSPEND_RESUME | MHD_USE_ERROR_LOG, 0, NULL, NULL, on_request, NULL,
         MHD_OPTION_EXTERNAL_LOGGER, mhd_log, NULL, MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&sa, MHD_OPTION_THREAD_POOL_SIZE, (unsigned)(o->threads > 0 ? o->threads : 1),
         MHD_OPTION_NOTIFY_COMPLETED, on_completed, NULL, MHD_OPTION_CONNECTION_LIMIT, 4096u,
         MHD_OPTION_CONNECTION_TIMEOUT, 60u, MHD_OPTION_END);
@@ -899,16 +1038,28 @@ kt_rc kt_server_run(const kt_server_options *o, kt_err *err) {
             struct timespec ts = {0, 10 * 1000 * 1000};
             nanosleep(&ts, NULL);
         }
-        MHD_stop_daemon(d);
     }
+    /* the writer stops before the daemon: it writes what it was given, the
+     * syncer flushes it and resumes those connections while the daemon can
+     * still answer them (a commit arriving after that is written on its
+     * request's thread) */
     if (S.q_running) {
         pthread_mutex_lock(&S.q_lock);
         S.q_stop = true;
         pthread_cond_broadcast(&S.q_cond);
         pthread_mutex_unlock(&S.q_lock);
         pthread_join(S.writer, NULL);
-        S.q_running = false;
     }
+    if (d) {
+        /* answered by now, unless the drain timed out */
+        double until = kt_mono_seconds() + 1;
+        while (atomic_load(&S.inflight) > 0 && kt_mono_seconds() < until) {
+            struct timespec ts = {0, 10 * 1000 * 1000};
+            nanosleep(&ts, NULL);
+        }
+        MHD_stop_daemon(d);
+    }
+    S.q_running = false;
     pthread_mutex_lock(&S.bg_lock);
     S.bg_stop = true;
     pthread_cond_broadcast(&S.bg_cond);

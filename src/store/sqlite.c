@@ -10,11 +10,14 @@
 #include "schema_sqlite.h"
 
 #include <errno.h>
+#include <fcntl.h>
+#include <pthread.h>
 #include <sqlite3.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #define KT_STORE_BUSY_TIMEOUT_MS 30000 /* a long import holds the writer lock */
 #define KT_STORE_READER_CACHE_KIB "2048" /* page cache of a KT_STORE_READER connection */
@@ -34,6 +37,12 @@ struct kt_cursor {
     kt_store *st;
     sqlite3_stmt *stmt;
     bool busy;
+    /* A plain "INSERT ... RETURNING id" runs without its RETURNING clause
+     * (SQLite builds a temporary table per execution for RETURNING, which cost
+     * more than the insert on the checkout path) and answers one row: the
+     * rowid of the insert. */
+    bool rowid_only, rowid_given;
+    int64_t rowid;
 };
 
 struct kt_store {
@@ -44,6 +53,8 @@ struct kt_store {
     kt_cursor cursors[KT_Q_COUNT_];
     char **deferred;   /* CREATE INDEX statements of indexes dropped by kt_store_bulk_begin */
     size_t ndeferred;
+    char *log_path;    /* KT_STORE_SYNC_LATER: the write-ahead log, and */
+    int log_fd;        /* a descriptor of it for kt_store_sync (-1 until the first) */
 };
 
 static kt_rc db_fail(kt_store *st, kt_err *err, const char *what) {
@@ -104,7 +115,15 @@ static kt_rc migrate(kt_store *st, kt_err *err) {
     return KT_OK;
 }
 
+/* SQLite counts every allocation under one process-wide mutex unless told
+ * not to; nothing here reads those counts, and with several connections in
+ * threads (karta serve) that mutex is contended. Set before the library
+ * initialises (the first open); a no-op if it already has. */
+static void sqlite_config_once(void) { sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0); }
+
 kt_rc kt_store_open(const char *dir, int flags, kt_store **out, kt_err *err) {
+    static pthread_once_t once = PTHREAD_ONCE_INIT;
+    pthread_once(&once, sqlite_config_once);
     char path[4096];
     struct stat sb;
     *out = NULL;
@@ -122,6 +141,7 @@ kt_rc kt_store_open(const char *dir, int flags, kt_store **out, kt_err *err) {
         return kt_fail(err, KT_ENOTFOUND, "--data", "%s holds no Karta store (run: karta init --data %s)", dir, dir);
 
     kt_store *st = kt_xcalloc(1, sizeof *st);
+    st->log_fd = -1;
     for (int i = 0; i < KT_Q_COUNT_; i++) st->cursors[i].st = st;
     int oflags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX | ((flags & KT_STORE_CREATE) ? SQLITE_OPEN_CREATE : 0);
     if (sqlite3_open_v2(path, &st->db, oflags, NULL) != SQLITE_OK) {
@@ -140,6 +160,13 @@ kt_rc kt_store_open(const char *dir, int flags, kt_store **out, kt_err *err) {
                            err);
     if (!rc) rc = migrate(st, err);
     if (!rc && (flags & KT_STORE_MANUAL_CHECKPOINT)) rc = exec_script(st, "PRAGMA wal_autocheckpoint = 0", err);
+    if (!rc && (flags & KT_STORE_SYNC_LATER)) {
+        /* NORMAL in WAL mode: commits are written, the log is flushed by kt_store_sync (and
+         * by every checkpoint before it copies the log into the database) */
+        rc = exec_script(st, "PRAGMA synchronous = NORMAL", err);
+        st->log_path = kt_xmalloc(strlen(path) + 5);
+        sprintf(st->log_path, "%s-wal", path);
+    }
     if (!rc && (flags & KT_STORE_READER)) rc = exec_script(st, "PRAGMA cache_size = -" KT_STORE_READER_CACHE_KIB, err);
     if (rc) {
         kt_store_close(st);
@@ -162,7 +189,37 @@ void kt_store_close(kt_store *st) {
     if (st->in_txn) exec_script(st, "ROLLBACK", NULL);
     deferred_forget(st);
     sqlite3_close(st->db);
+    if (st->log_fd >= 0) close(st->log_fd);
+    free(st->log_path);
     free(st);
+}
+
+/* The log file stays while any connection to the store is open (SQLite
+ * removes it when the last one closes, after checkpointing it whole), so a
+ * descriptor of it stays good as long as this connection. When it is first
+ * opened its directory is flushed too, so that a log created by this
+ * process is found after a power loss. fsync flushes the file, whichever
+ * descriptor wrote. */
+kt_rc kt_store_sync(kt_store *st, kt_err *err) {
+    if (!st->log_path) return KT_OK; /* commits are synced by COMMIT itself */
+    if (st->log_fd < 0) {
+        int fd = open(st->log_path, O_RDWR | O_CLOEXEC);
+        if (fd < 0) return kt_fail(err, KT_EIO, "store", "cannot open %s: %s", st->log_path, strerror(errno));
+        char *dir = kt_xstrdup(st->log_path);
+        char *slash = strrchr(dir, '/');
+        if (slash) *slash = 0;
+        int dfd = open(slash ? dir : ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+        bool dir_ok = dfd >= 0 && fsync(dfd) == 0;
+        if (dfd >= 0) close(dfd);
+        free(dir);
+        if (!dir_ok) {
+            close(fd);
+            return kt_fail(err, KT_EIO, "store", "cannot flush the directory of %s: %s", st->log_path, strerror(errno));
+        }
+        st->log_fd = fd;
+    }
+    if (fdatasync(st->log_fd) != 0) return kt_fail(err, KT_EIO, "store", "cannot flush %s: %s", st->log_path, strerror(errno));
+    return KT_OK;
 }
 
 int kt_store_schema_version(kt_store *st) { return st->schema_version; }
@@ -281,12 +338,27 @@ kt_rc kt_store_savepoint_rollback(kt_store *st, kt_err *err) {
     return rc ? rc : kt_store_exec(st, KT_Q_SAVEPOINT_RELEASE, NULL, 0, err);
 }
 
+/* The length of sql without a final " RETURNING id" when sql is a plain
+ * INSERT of one row into a rowid table (no upsert: an update sets no rowid). */
+static size_t rowid_insert_len(const char *sql) {
+    static const char tail[] = " RETURNING id";
+    size_t n = strlen(sql), t = sizeof tail - 1;
+    if (strncmp(sql, "INSERT INTO ", 12) != 0 || n <= t || strcmp(sql + n - t, tail) != 0) return 0;
+    if (strstr(sql, "ON CONFLICT") || strstr(sql, "SELECT")) return 0;
+    return n - t;
+}
+
 static kt_rc prepare(kt_store *st, kt_query q, const kt_val *args, size_t nargs, kt_cursor **out, kt_err *err) {
     KT_ASSERT(q >= 0 && q < KT_Q_COUNT_);
     kt_cursor *c = &st->cursors[q];
     if (c->busy) return kt_fail(err, KT_EINTERNAL, query_name[q], "statement already in use");
-    if (!c->stmt && sqlite3_prepare_v3(st->db, query_sql[q], -1, SQLITE_PREPARE_PERSISTENT, &c->stmt, NULL) != SQLITE_OK)
-        return db_fail(st, err, query_name[q]);
+    if (!c->stmt) {
+        size_t plain = rowid_insert_len(query_sql[q]);
+        int n = plain ? (int)plain : -1;
+        if (sqlite3_prepare_v3(st->db, query_sql[q], n, SQLITE_PREPARE_PERSISTENT, &c->stmt, NULL) != SQLITE_OK)
+            return db_fail(st, err, query_name[q]);
+        c->rowid_only = plain > 0;
+    }
     KT_ASSERT((int)nargs == sqlite3_bind_parameter_count(c->stmt));
     for (size_t i = 0; i < nargs; i++) {
         int r;
@@ -325,6 +397,17 @@ kt_rc kt_store_query(kt_store *st, kt_query q, const kt_val *args, size_t nargs,
 
 kt_rc kt_store_step(kt_cursor *c, bool *has_row, kt_err *err) {
     KT_ASSERT(c->busy);
+    if (c->rowid_only) {
+        *has_row = false;
+        if (c->rowid_given) return KT_OK;
+        int r;
+        while ((r = sqlite3_step(c->stmt)) == SQLITE_ROW) {}
+        if (r != SQLITE_DONE) return db_fail(c->st, err, query_name[c - c->st->cursors]);
+        c->st->changes = sqlite3_changes64(c->st->db);
+        c->rowid = sqlite3_last_insert_rowid(c->st->db);
+        c->rowid_given = *has_row = true;
+        return KT_OK;
+    }
     int r = sqlite3_step(c->stmt);
     if (r == SQLITE_ROW) { *has_row = true; return KT_OK; }
     *has_row = false;
@@ -332,15 +415,19 @@ kt_rc kt_store_step(kt_cursor *c, bool *has_row, kt_err *err) {
     return db_fail(c->st, err, query_name[c - c->st->cursors]);
 }
 
-int64_t kt_col_int(kt_cursor *c, int col) { return sqlite3_column_int64(c->stmt, col); }
-const char *kt_col_text(kt_cursor *c, int col) { return (const char *)sqlite3_column_text(c->stmt, col); }
-bool kt_col_null(kt_cursor *c, int col) { return sqlite3_column_type(c->stmt, col) == SQLITE_NULL; }
+int64_t kt_col_int(kt_cursor *c, int col) {
+    if (c->rowid_only) { KT_ASSERT(col == 0 && c->rowid_given); return c->rowid; }
+    return sqlite3_column_int64(c->stmt, col);
+}
+const char *kt_col_text(kt_cursor *c, int col) { KT_ASSERT(!c->rowid_only); return (const char *)sqlite3_column_text(c->stmt, col); }
+bool kt_col_null(kt_cursor *c, int col) { return c->rowid_only ? false : sqlite3_column_type(c->stmt, col) == SQLITE_NULL; }
 
 void kt_store_end(kt_cursor *c) {
     if (!c) return;
     sqlite3_reset(c->stmt);
     sqlite3_clear_bindings(c->stmt);
     c->busy = false;
+    c->rowid_given = false;
 }
 
 kt_rc kt_store_int(kt_store *st, kt_query q, const kt_val *args, size_t nargs,

@@ -50,6 +50,13 @@ static inline kt_val kt_vs(const char *s) { return (kt_val){s ? KT_V_TEXT : KT_V
  * connection has committed, so a large one is only a cost (emptying it walks
  * it); such a connection keeps a small cache and reads through the OS's. */
 #define KT_STORE_READER 4
+/* The connection's commits are written to the log but not flushed to disk
+ * when kt_store_commit returns: kt_store_sync flushes every commit so far.
+ * For a group-commit writer that writes its next group while the previous
+ * one is flushed, and acknowledges a group only once kt_store_sync returns.
+ * Other connections see such a commit before it is on disk; a crash can
+ * lose only the commits not yet synced, always a suffix of them. */
+#define KT_STORE_SYNC_LATER 8
 
 kt_rc kt_store_open(const char *dir, int flags, kt_store **out, kt_err *err);
 void kt_store_close(kt_store *st);
@@ -73,6 +80,12 @@ bool kt_store_in_txn(kt_store *st);
 kt_rc kt_store_savepoint(kt_store *st, kt_err *err);
 kt_rc kt_store_savepoint_release(kt_store *st, kt_err *err);
 kt_rc kt_store_savepoint_rollback(kt_store *st, kt_err *err);
+
+/* Put every commit of this connection so far on disk (KT_STORE_SYNC_LATER).
+ * Unlike the other calls it may run in another thread than the one using the
+ * connection, at the same time: it flushes the log file through a descriptor
+ * of its own. */
+kt_rc kt_store_sync(kt_store *st, kt_err *err);
 
 /* Copy what the write-ahead log holds into the database as far as readers
  * allow, without waiting for anyone (SQLite: a passive checkpoint). */

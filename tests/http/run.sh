@@ -252,8 +252,10 @@ mcheck metrics-accrued-retry-not-counted "$(metric karta_points_accrued_total)" 
 mcheck metrics-expired "$(metric karta_points_expired_total)" 70
 mcheck metrics-outstanding-after "$(metric karta_points_outstanding)" $((outstanding_before + 70 - 70 + earned))
 mcheck metrics-outstanding-is-store "$(metric karta_points_outstanding)" "$(db "SELECT SUM(balance) FROM members")"
-# ---- no card numbers or phones in the access log
-if grep -qE '1001|79120000005|3003' "$work/log"; then bad log-no-personal-data "$(grep -E '1001|7912' "$work/log" | head -2)"; else ok log-no-personal-data; fi
+# ---- no card numbers or phones in the access log; its own numbers (request id, microseconds, key id)
+# are taken out first: a request that took 1001 us or 23003 us is no card number
+sed -E 's/^karta: req=[0-9]+ /karta: req=N /; s/ [0-9]+us / Nus /; s/ key=-?[0-9]+/ key=N/' "$work/log" >"$work/log.redacted"
+if grep -qE '1001|79120000005|3003' "$work/log.redacted"; then bad log-no-personal-data "$(grep -E '1001|79120000005|3003' "$work/log.redacted" | head -2)"; else ok log-no-personal-data; fi
 if grep -qE '^karta: req=[0-9]+ POST /v1/pos/commit 200 [0-9]+us' "$work/log"; then ok access-log-format; else bad access-log-format "$(tail -n 2 "$work/log")"; fi
 
 # ---- every route in openapi.yaml answers; the server has no route it does not list

@@ -362,6 +362,9 @@ struct kt_cols_writer {
     char fp_next[KT_COLS_FP_MAX]; /* "": record no import */
     void *scratch;                /* one column of a flush */
     bool published;
+    int32_t last_day[2];          /* seg_for_day's last answer: [0] receipts, [1] lines */
+    size_t last_seg[2];
+    bool last_ok[2];
 };
 
 static kt_rc seg_create(kt_cols_writer *w, int year, int month, wseg **out, kt_err *err) {
@@ -397,6 +400,10 @@ static kt_rc col_append(const char *dir, const coldef *c, uint64_t before, const
         rc = write_all(fd, &h, sizeof h, path, err);
     }
     if (!rc) rc = write_all(fd, vals, n * type_width(c->type), path, err);
+#ifdef SYNC_FILE_RANGE_WRITE
+    /* Start writing back now: the fsync at commit then waits for less. */
+    if (!rc) (void)sync_file_range(fd, 0, 0, SYNC_FILE_RANGE_WRITE);
+#endif
     if (close(fd) && !rc) rc = io_fail(err, path, "close");
     return rc;
 }
@@ -443,7 +450,7 @@ static kt_rc seg_flush(kt_cols_writer *w, wseg *s, kt_err *err) {
 }
 
 /* The open segment of the day's month, created on first use. */
-static kt_rc seg_for_day(kt_cols_writer *w, int32_t day, bool line, wseg **out, kt_err *err) {
+static kt_rc seg_for_day_search(kt_cols_writer *w, int32_t day, bool line, wseg **out, kt_err *err) {
     int y, m, d;
     kt_day_to_civil(day, &y, &m, &d);
     if (y < 1900 || y > 9999) return kt_fail(err, KT_EINVAL, "day", "day %d is outside years 1900..9999", (int)day);
@@ -456,6 +463,23 @@ static kt_rc seg_for_day(kt_cols_writer *w, int32_t day, bool line, wseg **out, 
         return KT_OK;
     }
     return seg_create(w, y, m, out, err);
+}
+
+/* The same, remembering the last answer per table: rows mostly come day
+ * after day, so most skip the calendar and the search. */
+static kt_rc seg_for_day(kt_cols_writer *w, int32_t day, bool line, wseg **out, kt_err *err) {
+    if (w->last_ok[line] && w->last_day[line] == day) {
+        wseg *s = &w->segs[w->last_seg[line]];
+        uint64_t rows = line ? s->lines + s->ln : s->receipts + s->rn;
+        if (!s->closed && rows < KT_COLS_SEGMENT_ROWS_MAX) { *out = s; return KT_OK; }
+    }
+    kt_rc rc = seg_for_day_search(w, day, line, out, err);
+    if (!rc) {
+        w->last_ok[line] = true;
+        w->last_day[line] = day;
+        w->last_seg[line] = (size_t)(*out - w->segs);
+    }
+    return rc;
 }
 
 static void remove_orphans(kt_cols_writer *w);
@@ -564,6 +588,32 @@ kt_rc kt_cols_writer_line(kt_cols_writer *w, const kt_cols_line_row *row, kt_err
     note_member(w, row->member);
     s->lbuf[s->ln++] = *row;
     return s->ln == FLUSH_LINES ? seg_flush(w, s, err) : KT_OK;
+}
+
+kt_rc kt_cols_writer_lines(kt_cols_writer *w, const kt_cols_line_row *rows, size_t n, kt_err *err) {
+    for (size_t i = 0; i < n;) {
+        size_t end = i + 1;
+        while (end < n && rows[end].day == rows[i].day) end++;
+        while (i < end) {
+            wseg *s;
+            kt_rc rc = seg_for_day(w, rows[i].day, true, &s, err);
+            if (rc) return rc;
+            /* as many as fit before a flush or before the segment is full */
+            size_t take = end - i, room = FLUSH_LINES - s->ln;
+            uint64_t left = KT_COLS_SEGMENT_ROWS_MAX - (s->lines + s->ln);
+            if (take > room) take = room;
+            if (take > left) take = (size_t)left;
+            for (size_t k = i; k < i + take; k++) {
+                KT_ASSERT(rows[k].minute < 1440);
+                note_member(w, rows[k].member);
+            }
+            memcpy(s->lbuf + s->ln, rows + i, take * sizeof *rows);
+            s->ln += take;
+            i += take;
+            if (s->ln == FLUSH_LINES && (rc = seg_flush(w, s, err))) return rc;
+        }
+    }
+    return KT_OK;
 }
 
 /* Write the final row count into each column's header and fsync the file.

@@ -109,6 +109,8 @@ kt_rc kt_cols_writer_dict(kt_cols_writer *w, kt_cols_dict_kind kind, const char 
                           uint32_t *out_id, kt_err *err);
 kt_rc kt_cols_writer_receipt(kt_cols_writer *w, const kt_cols_receipt_row *row, kt_err *err);
 kt_rc kt_cols_writer_line(kt_cols_writer *w, const kt_cols_line_row *row, kt_err *err);
+/* The same for N rows, in order (what N calls of kt_cols_writer_line write). */
+kt_rc kt_cols_writer_lines(kt_cols_writer *w, const kt_cols_line_row *rows, size_t n, kt_err *err);
 /* Checkout receipts (operational receipts.id) already in the columns: every
  * id <= the mark (see analytics/actx.h, P12). SET takes effect at commit, in
  * the same manifest rename as the rows, so a fold is never counted twice. */

@@ -6,6 +6,7 @@
  */
 #include "cols/cols_import.h"
 #include "cols/cols.h"
+#include "cols/cols_fast.h"
 #include "core/csv.h"
 #include "core/date.h"
 #include "core/text.h"
@@ -410,6 +411,14 @@ static kt_rc mapped(job *j, kt_err *err) {
 kt_rc kt_cols_import(kt_store *st, const kt_cols_import_opts *o, kt_cols_import_result *res, kt_err *err) {
     struct timespec t0, t1;
     clock_gettime(CLOCK_MONOTONIC, &t0);
+    *res = (kt_cols_import_result){0};
+    bool serial = true;
+    kt_rc frc = kt_cols_fast_import(st, o, res, &serial, err); /* clean generic files, in parallel */
+    if (!serial) {
+        clock_gettime(CLOCK_MONOTONIC, &t1);
+        res->seconds = (double)(t1.tv_sec - t0.tv_sec) + (double)(t1.tv_nsec - t0.tv_nsec) / 1e9;
+        return frc;
+    }
     *res = (kt_cols_import_result){0};
     job j = {.st = st, .o = o, .res = res};
     char fp[KT_COLS_FP_MAX];

@@ -10,6 +10,8 @@
  * Whole or nothing: the first bad row stops the import with
  * "FILE:LINE: COLUMN" in err->field and nothing is published, unless
  * skip_bad is set, in which case bad rows are counted and skipped.
+ * The generic pair, when clean, is parsed in parallel (cols_fast.h) into the
+ * same columns; anything else takes the serial path below.
  * A file (or generic pair) whose content was imported before is refused with
  * KT_EEXIST unless again is set: the manifest records a fingerprint (size and
  * a 64-bit hash of the bytes) of every import, published with its rows.

@@ -5,7 +5,7 @@
 CC      ?= cc
 CFLAGS  ?= -O2 -g
 WARN    := -std=c11 -D_GNU_SOURCE -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wmissing-prototypes -Wno-missing-field-initializers
-LIBS    := -lsqlite3 -ljansson -lmicrohttpd -lpthread -lm
+LIBS    := -lsqlite3 -ljansson -ldl -lpthread -lm
 INC     := -Isrc
 
 SRC     := $(shell find src -name '*.c' ! -path 'src/cli/main.c' | sort)

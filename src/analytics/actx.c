@@ -7,6 +7,8 @@
 #include "core/date.h"
 #include "store/store.h"
 
+#include <errno.h>
+#include <fcntl.h>
 #include <pthread.h>
 #include <stdatomic.h>
 #include <stdio.h>
@@ -17,15 +19,20 @@
 #include <time.h>
 #include <unistd.h>
 
+/* The operational store's files as stat sees them (see names_cache_*). */
+#define KT_STAMP_N 14
+
 /* Strings that live until close, copied into large blocks (no malloc each). */
+#define ARENA_BLOCK ((size_t)2 << 20)
 typedef struct arena_block { struct arena_block *next; size_t used, cap; char data[]; } arena_block;
 typedef struct arena { arena_block *head; } arena;
 
 static char *arena_dup(arena *ar, const char *s, size_t len) {
     arena_block *b = ar->head;
     if (!b || b->cap - b->used < len + 1) {
-        size_t cap = len + 1 > ((size_t)1 << 20) ? len + 1 : (size_t)1 << 20;
-        b = kt_xmalloc(sizeof *b + cap);
+        /* a block fills one huge page (kt_actx_zalloc: a fault per 2 MB, not per 4 kB) */
+        size_t cap = len + 1 > ARENA_BLOCK - sizeof *b ? len + 1 : ARENA_BLOCK - sizeof *b;
+        b = kt_actx_zalloc(sizeof *b + cap, 1);
         b->next = ar->head;
         b->used = 0;
         b->cap = cap;
@@ -51,6 +58,12 @@ typedef struct names {
     size_t n;
     bool loaded;               /* every name of the operational store read at once */
     size_t lookups;            /* members named one at a time before a bulk load */
+    bool touched;              /* named one at a time before the bulk load (not cached then) */
+    bool cache_tried;          /* names_cache_read was tried */
+    /* from the cache file (mapped): ids below cn; coff[id] into cbase, UINT32_MAX: none */
+    const uint32_t *coff;
+    const char *cbase;
+    size_t cn;
 } names;
 
 typedef struct group_table {
@@ -104,12 +117,48 @@ struct kt_actx {
     uint8_t *store_mask;
     kt_day last_day;
     bool last_day_known;
+    /* the names cache (names_cache_*): the store's files as they were before it was read */
+    char *data_dir;
+    int64_t stamp[KT_STAMP_N];
+    int64_t stamp_newest;            /* its later modification time (seconds) */
+    bool stamp_ok;                   /* DATA/karta.db exists (opened now, or on first use: st_get) */
+    bool st_failed;                  /* the deferred open failed (not tried again) */
+    /* a bulk load of names running beside the caller (kt_actx_load_names_begin) */
+    pthread_t names_thread;
+    bool names_busy;                 /* the thread runs (joined before anything else uses the store) */
+    bool names_pending;              /* its result is for kt_actx_load_names(names_dim) */
+    kt_adim names_dim;
+    kt_rc names_rc;
+    kt_err names_err;
+    void *cache_map[3];              /* a cache file mapped whole (names point into it) */
+    size_t cache_len[3];
 };
 
 static char *dup_or_null(const char *s) { return s ? kt_xstrdup(s) : NULL; }
 
 kt_cols *kt_actx_cols(kt_actx *a) { return a->c; }
-kt_store *kt_actx_store(kt_actx *a) { return a->st; }
+static void names_join(kt_actx *a);
+
+/* The operational store, opened on first use when the open cache stood in
+ * for it (NULL: there is none, or it cannot be opened; ERR may be NULL). */
+static kt_store *st_get(kt_actx *a, kt_err *err) {
+    if (a->st || !a->stamp_ok || a->st_failed) return a->st;
+    kt_err e = {0};
+    kt_rc rc = kt_store_open(a->data_dir, 0, &a->st, &e);
+    if (rc) {
+        kt_store_close(a->st);
+        a->st = NULL;
+        a->st_failed = true;
+        if (err) *err = e;
+    }
+    return a->st;
+}
+
+kt_store *kt_actx_store(kt_actx *a) {
+    names_join(a);
+    return st_get(a, NULL);
+}
+bool kt_actx_store_opened(const kt_actx *a) { return a->st != NULL; }
 size_t kt_actx_count(const kt_actx *a, kt_adim d) { return a->count[d]; }
 uint32_t kt_actx_op_slots(const kt_actx *a, kt_adim d) { return a->op_slots[d]; }
 uint32_t kt_actx_index(const kt_actx *a, kt_adim d, uint32_t cols_id) {
@@ -120,7 +169,7 @@ uint32_t kt_actx_index(const kt_actx *a, kt_adim d, uint32_t cols_id) {
 typedef struct delta_rcpt { int64_t id; uint32_t dense; uint32_t member, store; int32_t day; uint16_t minute; } delta_rcpt;
 
 static kt_rc load_delta(kt_actx *a, kt_err *err) {
-    if (!a->st) return KT_OK;
+    if (!a->st) return KT_OK; /* opened by the caller */
     uint64_t mark = kt_cols_op_mark(a->c);
     kt_cursor *cur;
     kt_rc rc = kt_store_query(a->st, KT_Q_ACTX_DELTA_RECEIPTS, (kt_val[]){KT_VI(mark)}, 1, &cur, err);
@@ -227,28 +276,35 @@ static kt_rc load_delta(kt_actx *a, kt_err *err) {
 }
 
 /* ---- open / close ---- */
+static bool take_stamp(const char *data_dir, int64_t *stamp, int64_t *newest);
+static bool open_cache_read(kt_actx *a, int64_t *store_max);
+static void open_cache_write(kt_actx *a, const int64_t *store_max);
+
 kt_rc kt_actx_open(const char *data_dir, kt_actx **out, kt_err *err) {
     kt_actx *a = kt_xcalloc(1, sizeof *a);
     kt_rc rc = kt_cols_open(data_dir, &a->c, err);
-    char path[4096];
-    struct stat sb;
-    snprintf(path, sizeof path, "%s/karta.db", data_dir);
-    if (!rc && stat(path, &sb) == 0) rc = kt_store_open(data_dir, 0, &a->st, err);
+    a->data_dir = kt_xstrdup(data_dir);
     uint32_t cols_member_max = a->c ? kt_cols_member_op_max(a->c) : 0;
-    int64_t maxid[3] = {cols_member_max, 0, 0};
-    if (!rc && a->st) {
-        kt_cursor *cur;
-        bool has;
-        rc = kt_store_query(a->st, KT_Q_ACTX_MAX_IDS, NULL, 0, &cur, err);
-        if (!rc) rc = kt_store_step(cur, &has, err);
-        if (!rc && has)
-            for (int k = 0; k < 3; k++)
-                if (kt_col_int(cur, k) > maxid[k]) maxid[k] = kt_col_int(cur, k);
-        if (!rc) kt_store_end(cur);
+    int64_t maxid[3] = {cols_member_max, 0, 0}, store_max[3] = {0, 0, 0};
+    /* before the store is read: what the caches are valid for */
+    if (!rc && take_stamp(data_dir, a->stamp, &a->stamp_newest)) {
+        a->stamp_ok = true;
+        if (!open_cache_read(a, store_max)) {
+            rc = st_get(a, err) ? KT_OK : err->code ? err->code : KT_ESTORE;
+            kt_cursor *cur;
+            bool has;
+            if (!rc) rc = kt_store_query(a->st, KT_Q_ACTX_MAX_IDS, NULL, 0, &cur, err);
+            if (!rc) rc = kt_store_step(cur, &has, err);
+            if (!rc && has)
+                for (int k = 0; k < 3; k++) store_max[k] = kt_col_int(cur, k);
+            if (!rc) kt_store_end(cur);
+            if (!rc) rc = load_delta(a, err);
+            if (!rc && a->d.nr == 0) open_cache_write(a, store_max);
+        }
     }
-    if (!rc) rc = load_delta(a, err);
     if (rc) { kt_actx_close(a); return rc; }
     for (int k = 0; k < 3; k++) {
+        if (store_max[k] > maxid[k]) maxid[k] = store_max[k];
         a->op_slots[k] = (uint32_t)maxid[k] + 1;
         a->count[k] = a->op_slots[k] + kt_cols_dict_count(a->c, (kt_cols_dict_kind)k) + (k == KT_ADIM_SKU ? a->d.nextra : 0);
     }
@@ -267,7 +323,12 @@ static void groups_free(group_table *g) {
 
 void kt_actx_close(kt_actx *a) {
     if (!a) return;
-    for (int k = 0; k < 3; k++) names_free(&a->nm[k]);
+    names_join(a);
+    for (int k = 0; k < 3; k++) {
+        names_free(&a->nm[k]);
+        if (a->cache_map[k]) munmap(a->cache_map[k], a->cache_len[k]);
+    }
+    free(a->data_dir);
     arena_free(&a->names_arena);
     free(a->rsegs);
     free(a->lsegs);
@@ -314,15 +375,217 @@ static void names_alloc(kt_actx *a, kt_adim d) {
     names *n = &a->nm[d];
     if (n->v) return;
     n->n = a->count[d];
-    n->v = kt_xcalloc(n->n ? n->n : 1, sizeof *n->v);
+    n->v = kt_actx_zalloc(n->n ? n->n : 1, sizeof *n->v);
 }
 
-kt_rc kt_actx_load_names(kt_actx *a, kt_adim d, kt_err *err) {
+/* ---- the names cache ----
+ * Reading every member's external id from the operational store costs tens of
+ * milliseconds at a few hundred thousand members (most of a short analysis).
+ * What one load read is kept in DATA/cache/names-DIM, stamped with the store's
+ * files (karta.db and its write-ahead log: device, inode, size, modification
+ * and status-change times) as stat saw them before the store was read. A later
+ * context uses it only if its own stamp is the same, i.e. nothing was written
+ * in between (a commit writes the log or the database, which moves both times;
+ * the status-change time cannot be set back, so a file put back with its old
+ * modification time still differs). A cache is only written when the files
+ * were last modified CACHE_SETTLED seconds ago or more, so that a commit after
+ * it cannot leave the time as it was (file times are coarse). A cache that is
+ * missing, stale, unreadable or malformed is ignored and the names are read
+ * from the store; writing is best-effort (a read-only data directory just
+ * reads the store every time).
+ *
+ * File: "KTNAMES1", u32 entries N, u32 blob bytes B, i64 stamp[KT_STAMP_N],
+ * u32 offset[N] (into the blob; UINT32_MAX: no name), B bytes of
+ * NUL-terminated names. Native byte order (a cache, not an exchange format). */
+#define NAMES_CACHE_MAGIC "KTNAMES1"
+#define CACHE_SETTLED 5
+#define NAMES_CACHE_HEADER (8 + 4 + 4 + 8 * KT_STAMP_N)
+
+static const char *const cache_dim_name[3] = {"members", "stores", "skus"};
+
+/* Six fields of a file; its modification time into *newest if later. (A
+ * write after a settled stamp moves the modification time past it; the
+ * status-change time is in the stamp for files put back by a copy.) */
+static void stamp_file(const struct stat *sb, int64_t *out, int64_t *newest) {
+    out[0] = (int64_t)sb->st_ino;
+    out[1] = (int64_t)sb->st_size;
+    out[2] = (int64_t)sb->st_mtim.tv_sec;
+    out[3] = (int64_t)sb->st_mtim.tv_nsec;
+    out[4] = (int64_t)sb->st_ctim.tv_sec;
+    out[5] = (int64_t)sb->st_ctim.tv_nsec;
+    if (out[2] > *newest) *newest = out[2];
+}
+
+/* stamp: [0] device, [1..6] karta.db, [7] 1 if the log exists, [8..13] the
+ * log; *NEWEST the later modification time. False when DATA has no karta.db. */
+static bool take_stamp(const char *data_dir, int64_t *stamp, int64_t *newest) {
+    char path[4096];
+    struct stat sb;
+    memset(stamp, 0, KT_STAMP_N * sizeof *stamp);
+    *newest = 0;
+    snprintf(path, sizeof path, "%s/karta.db", data_dir);
+    if (stat(path, &sb) != 0) return false;
+    stamp[0] = (int64_t)sb.st_dev;
+    stamp_file(&sb, stamp + 1, newest);
+    snprintf(path, sizeof path, "%s/karta.db-wal", data_dir);
+    if (stat(path, &sb) == 0) {
+        stamp[7] = 1;
+        stamp_file(&sb, stamp + 8, newest);
+    }
+    return true;
+}
+
+static void cache_path(const kt_actx *a, kt_adim d, char *path, size_t size) {
+    snprintf(path, size, "%s/cache/names-%s", a->data_dir, cache_dim_name[d]);
+}
+
+/* Names of dimension D from its cache file, if the file is there and is for
+ * the store as it is now. The file is mapped with its pages populated at
+ * once (faulting them in one by one costs more than reading the file). */
+static bool names_cache_read(kt_actx *a, kt_adim d) {
+    if (!a->stamp_ok) return false;
+    char path[4200];
+    cache_path(a, d, path, sizeof path);
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0) return false;
+    struct stat sb;
+    void *map = MAP_FAILED;
+    if (fstat(fd, &sb) == 0 && sb.st_size >= NAMES_CACHE_HEADER + 1 && sb.st_size < ((off_t)1 << 32))
+        map = mmap(NULL, (size_t)sb.st_size, PROT_READ, MAP_PRIVATE | MAP_POPULATE, fd, 0);
+    close(fd);
+    if (map == MAP_FAILED) return false;
+    const char *buf = map;
+    size_t size = (size_t)sb.st_size;
+    uint32_t n, blob;
+    int64_t stamp[KT_STAMP_N];
+    memcpy(&n, buf + 8, 4);
+    memcpy(&blob, buf + 12, 4);
+    memcpy(stamp, buf + 16, sizeof stamp);
+    if (memcmp(buf, NAMES_CACHE_MAGIC, 8) || memcmp(stamp, a->stamp, sizeof stamp) || blob == 0 ||
+        (uint64_t)NAMES_CACHE_HEADER + (uint64_t)n * 4 + blob != size || buf[size - 1] != 0) {
+        munmap(map, size);
+        return false;
+    }
+    /* every offset within the blob (whose last byte is a NUL): each name ends in it */
+    const uint32_t *offs = (const uint32_t *)(buf + NAMES_CACHE_HEADER);
+    for (size_t i = 0; i < n; i++)
+        if (offs[i] != UINT32_MAX && offs[i] >= blob) {
+            munmap(map, size);
+            return false;
+        }
+    names *nm = &a->nm[d];
+    nm->coff = offs;
+    nm->cbase = buf + NAMES_CACHE_HEADER + (size_t)n * 4;
+    nm->cn = n < a->op_slots[d] ? n : a->op_slots[d];
+    a->cache_map[d] = map;
+    a->cache_len[d] = size;
+    return true;
+}
+
+/* The name of an id from the cache, the bulk load or a single look-up (NULL: none known). */
+static const char *known_name(const kt_actx *a, kt_adim d, size_t i) {
+    const names *n = &a->nm[d];
+    if (i < n->cn && n->coff[i] != UINT32_MAX) return n->cbase + n->coff[i];
+    return n->v && i < n->n ? n->v[i] : NULL;
+}
+
+/* The store's files were last modified CACHE_SETTLED seconds ago or more. */
+static bool stamp_settled(const kt_actx *a) {
+    struct timespec now;
+    clock_gettime(CLOCK_REALTIME, &now);
+    return a->stamp_ok && now.tv_sec - a->stamp_newest >= CACHE_SETTLED;
+}
+
+/* DATA/cache/FILE <- BUF, replaced whole (best-effort). */
+static void cache_put(const kt_actx *a, const char *file, const void *buf, size_t size) {
+    char dir[4200], path[4300], tmp[4400];
+    snprintf(dir, sizeof dir, "%s/cache", a->data_dir);
+    snprintf(path, sizeof path, "%s/%s", dir, file);
+    snprintf(tmp, sizeof tmp, "%s.XXXXXX", path);
+    int fd = -1;
+    if (mkdir(dir, 0750) == 0 || errno == EEXIST) fd = mkstemp(tmp);
+    if (fd < 0) return;
+    bool ok = write(fd, buf, size) == (ssize_t)size;
+    ok = close(fd) == 0 && ok;
+    if (!ok || rename(tmp, path) != 0) unlink(tmp);
+}
+
+/* Write the names of ids 0..op_slots-1 just read from the store (best-effort). */
+static void names_cache_write(kt_actx *a, kt_adim d) {
+    if (!stamp_settled(a)) return;
+    const names *nm = &a->nm[d];
+    size_t n = a->op_slots[d] < nm->n ? a->op_slots[d] : nm->n;
+    uint64_t blob = 0;
+    for (size_t i = 0; i < n; i++)
+        if (nm->v[i]) blob += strlen(nm->v[i]) + 1;
+    if (blob == 0) blob = 1; /* at least the terminating byte the reader checks */
+    if (n > UINT32_MAX / 8 || blob >= UINT32_MAX) return;
+    size_t size = NAMES_CACHE_HEADER + n * 4 + (size_t)blob;
+    char *buf = kt_actx_zalloc(size, 1);
+    memcpy(buf, NAMES_CACHE_MAGIC, 8);
+    uint32_t n32 = (uint32_t)n, b32 = (uint32_t)blob;
+    memcpy(buf + 8, &n32, 4);
+    memcpy(buf + 12, &b32, 4);
+    memcpy(buf + 16, a->stamp, sizeof a->stamp);
+    char *offs = buf + NAMES_CACHE_HEADER, *base = offs + n * 4;
+    uint32_t at = 0;
+    for (size_t i = 0; i < n; i++) {
+        uint32_t off = UINT32_MAX;
+        if (nm->v[i]) {
+            size_t len = strlen(nm->v[i]) + 1;
+            memcpy(base + at, nm->v[i], len);
+            off = at;
+            at += (uint32_t)len;
+        }
+        memcpy(offs + i * 4, &off, 4);
+    }
+    char file[64];
+    snprintf(file, sizeof file, "names-%s", cache_dim_name[d]);
+    cache_put(a, file, buf, size);
+    free(buf);
+}
+
+/* ---- the open cache ----
+ * What opening reads from the store: the highest member, store and product
+ * ids, and that the checkout committed nothing after the columns' op mark
+ * (no delta). DATA/cache/open holds them with the stamp (as the names cache)
+ * and the op mark; while both are the same the store is not opened at all
+ * until a dimension is loaded from it. Written only when the delta is empty.
+ * File: "KTOPEN01", i64 stamp[KT_STAMP_N], u64 op mark, i64 max ids[3]. */
+#define OPEN_CACHE_MAGIC "KTOPEN01"
+#define OPEN_CACHE_SIZE (8 + 8 * KT_STAMP_N + 8 + 3 * 8)
+
+static bool open_cache_read(kt_actx *a, int64_t *store_max) {
+    char path[4200], buf[OPEN_CACHE_SIZE + 1];
+    snprintf(path, sizeof path, "%s/cache/open", a->data_dir);
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0) return false;
+    ssize_t n = pread(fd, buf, sizeof buf, 0);
+    close(fd);
+    uint64_t mark;
+    if (n != OPEN_CACHE_SIZE || memcmp(buf, OPEN_CACHE_MAGIC, 8) || memcmp(buf + 8, a->stamp, sizeof a->stamp))
+        return false;
+    memcpy(&mark, buf + 8 + sizeof a->stamp, 8);
+    if (mark != kt_cols_op_mark(a->c)) return false;
+    memcpy(store_max, buf + 16 + sizeof a->stamp, 3 * sizeof *store_max);
+    return true;
+}
+
+static void open_cache_write(kt_actx *a, const int64_t *store_max) {
+    if (!stamp_settled(a)) return;
+    char buf[OPEN_CACHE_SIZE];
+    uint64_t mark = kt_cols_op_mark(a->c);
+    memcpy(buf, OPEN_CACHE_MAGIC, 8);
+    memcpy(buf + 8, a->stamp, sizeof a->stamp);
+    memcpy(buf + 8 + sizeof a->stamp, &mark, 8);
+    memcpy(buf + 16 + sizeof a->stamp, store_max, 3 * sizeof *store_max);
+    cache_put(a, "open", buf, sizeof buf);
+}
+
+/* Every name of D below op_slots from the store (then into the cache). */
+static kt_rc names_from_store(kt_actx *a, kt_adim d, kt_err *err) {
     names *n = &a->nm[d];
-    if (n->loaded) return KT_OK;
-    names_alloc(a, d);
-    n->loaded = true;
-    if (!a->st) return KT_OK;
+    if (!st_get(a, err)) return err->code;
     kt_query q = d == KT_ADIM_MEMBER ? KT_Q_ACTX_MEMBER_NAMES : d == KT_ADIM_STORE ? KT_Q_ACTX_STORES : KT_Q_ACTX_PRODUCTS;
     kt_cursor *cur;
     kt_rc rc = kt_store_query(a->st, q, NULL, 0, &cur, err);
@@ -336,7 +599,55 @@ kt_rc kt_actx_load_names(kt_actx *a, kt_adim d, kt_err *err) {
         if (s) n->v[id] = arena_dup(&a->names_arena, s, strlen(s));
     }
     kt_store_end(cur);
+    if (!rc && !n->touched) names_cache_write(a, d);
     return rc;
+}
+
+/* Mark D loaded and take its names from the cache if it holds them; false:
+ * they must be read from the store. */
+static bool names_start(kt_actx *a, kt_adim d) {
+    names *n = &a->nm[d];
+    /* names looked up one at a time before are in the cache's too */
+    names_alloc(a, d);
+    n->loaded = true;
+    if (!a->stamp_ok) return true;
+    if (!n->cache_tried && !n->touched && names_cache_read(a, d)) return true;
+    n->cache_tried = true;
+    return false;
+}
+
+static void *names_worker(void *arg) {
+    kt_actx *a = arg;
+    a->names_rc = names_from_store(a, a->names_dim, &a->names_err);
+    return NULL;
+}
+
+/* Wait for the thread kt_actx_load_names_begin started (its result stays
+ * pending for kt_actx_load_names). */
+static void names_join(kt_actx *a) {
+    if (!a->names_busy) return;
+    pthread_join(a->names_thread, NULL);
+    a->names_busy = false;
+}
+
+void kt_actx_load_names_begin(kt_actx *a, kt_adim d) {
+    if (a->nm[d].loaded || a->names_busy || a->names_pending || names_start(a, d)) return;
+    a->names_dim = d;
+    a->names_pending = true;
+    a->names_rc = KT_OK;
+    a->names_busy = pthread_create(&a->names_thread, NULL, names_worker, a) == 0;
+    if (!a->names_busy) a->names_rc = names_from_store(a, d, &a->names_err);
+}
+
+kt_rc kt_actx_load_names(kt_actx *a, kt_adim d, kt_err *err) {
+    names_join(a);
+    if (a->names_pending && a->names_dim == d) {
+        a->names_pending = false;
+        if (a->names_rc) *err = a->names_err;
+        return a->names_rc;
+    }
+    if (a->nm[d].loaded || names_start(a, d)) return KT_OK;
+    return names_from_store(a, d, err);
 }
 
 /* Past this many members named one at a time, every name is read at once. */
@@ -349,6 +660,7 @@ static const char *member_lookup(kt_actx *a, uint32_t id) {
     kt_cursor *cur;
     const char *found = NULL;
     bool has = false;
+    if (!st_get(a, NULL)) return NULL;
     if (kt_store_query(a->st, KT_Q_MEMBER_GET, (kt_val[]){KT_VI(id)}, 1, &cur, &ignore)) { kt_err_clear(&ignore); return NULL; }
     if (!kt_store_step(cur, &has, &ignore) && has && kt_col_text(cur, 1)) {
         const char *s = kt_col_text(cur, 1);
@@ -368,11 +680,19 @@ static const char *member_lookup(kt_actx *a, uint32_t id) {
 }
 
 const char *kt_actx_name(kt_actx *a, kt_adim d, uint32_t index) {
+    names_join(a);
     names *n = &a->nm[d];
+    if (!n->loaded && d == KT_ADIM_MEMBER && a->stamp_ok && !n->cache_tried) {
+        /* a valid cache names every member at once for less than a few look-ups */
+        names_alloc(a, d);
+        n->cache_tried = true;
+        if (!n->touched && names_cache_read(a, d)) n->loaded = true;
+    }
     if (!n->loaded) {
-        if (d == KT_ADIM_MEMBER && a->st && n->lookups < NAME_LOOKUPS_MAX) {
+        if (d == KT_ADIM_MEMBER && a->stamp_ok && n->lookups < NAME_LOOKUPS_MAX) {
             /* a few members (rankings): one look-up each; dictionary members need none */
             names_alloc(a, d);
+            n->touched = true;
             if (index < a->op_slots[d] && index < n->n && !n->v[index]) {
                 n->lookups++;
                 n->v[index] = (char *)member_lookup(a, index);
@@ -383,6 +703,7 @@ const char *kt_actx_name(kt_actx *a, kt_adim d, uint32_t index) {
         }
     }
     if (index >= n->n) return "?";
+    if (index < n->cn && n->coff[index] != UINT32_MAX) return n->cbase + n->coff[index];
     if (n->v[index]) return n->v[index];
     const char *s = dict_name(a, d, index);
     char b[24];
@@ -416,13 +737,15 @@ static uint32_t idmap_find(const idmap *m, int64_t id) {
 }
 
 kt_rc kt_actx_load_products(kt_actx *a, kt_err *err) {
+    names_join(a);
     if (a->products) return KT_OK;
     size_t ns = a->count[KT_ADIM_SKU];
     a->sku_cat = kt_xmalloc((ns ? ns : 1) * sizeof *a->sku_cat);
     a->sku_brand = kt_xmalloc((ns ? ns : 1) * sizeof *a->sku_brand);
     for (size_t i = 0; i < ns; i++) a->sku_cat[i] = a->sku_brand[i] = KT_ACTX_NONE;
     a->products = true;
-    if (!a->st) return KT_OK;
+    if (!a->stamp_ok) return KT_OK;
+    if (!st_get(a, err)) return err->code;
     kt_cursor *cur;
     idmap cats = {0}, brands = {0};
     kt_rc rc = kt_store_query(a->st, KT_Q_ACTX_CATEGORIES, NULL, 0, &cur, err);
@@ -543,6 +866,7 @@ kt_rc kt_actx_parse_level(const char *s, const char *option, kt_alevel *out, kt_
 
 /* ---- stores ---- */
 kt_rc kt_actx_load_stores(kt_actx *a, kt_err *err) {
+    names_join(a);
     if (a->stores) return KT_OK;
     size_t n = a->count[KT_ADIM_STORE];
     a->store_region = kt_xcalloc(n ? n : 1, sizeof *a->store_region);
@@ -552,7 +876,8 @@ kt_rc kt_actx_load_stores(kt_actx *a, kt_err *err) {
     char **region_by_code = NULL;
     size_t nrc = 0;
     kt_strmap *op_code = kt_strmap_new();
-    if (a->st) {
+    if (a->stamp_ok && !st_get(a, err)) rc = err->code;
+    if (!rc && a->st) {
         kt_cursor *cur;
         rc = kt_store_query(a->st, KT_Q_ACTX_STORES, NULL, 0, &cur, err);
         while (!rc) {
@@ -591,12 +916,14 @@ const char *kt_actx_store_region(const kt_actx *a, uint32_t store_index) {
 
 /* ---- members ---- */
 kt_rc kt_actx_load_members(kt_actx *a, kt_err *err) {
+    names_join(a);
     if (a->members) return KT_OK;
     size_t n = a->count[KT_ADIM_MEMBER];
     a->profiles = kt_xcalloc(n ? n : 1, sizeof *a->profiles);
     a->has_profile = kt_xcalloc(n ? n : 1, sizeof *a->has_profile);
     a->members = true;
-    if (!a->st) return KT_OK;
+    if (!a->stamp_ok) return KT_OK;
+    if (!st_get(a, err)) return err->code;
     kt_cursor *cur;
     kt_rc rc = kt_store_query(a->st, KT_Q_ACTX_MEMBERS, NULL, 0, &cur, err);
     kt_actx_member *by_op = NULL;
@@ -634,8 +961,8 @@ kt_rc kt_actx_load_members(kt_actx *a, kt_err *err) {
         if (!rc) kt_store_end(cur);
         if (!rc) rc = kt_actx_load_names(a, KT_ADIM_MEMBER, err);
         for (size_t i = 1; i < nop && !rc; i++)
-            if (a->nm[KT_ADIM_MEMBER].v[i]) {
-                const char *s = a->nm[KT_ADIM_MEMBER].v[i];
+            if (known_name(a, KT_ADIM_MEMBER, i)) {
+                const char *s = known_name(a, KT_ADIM_MEMBER, i);
                 kt_strmap_put(who, s, strlen(s), (uint32_t)i);
             }
         for (size_t i = nop; i < n && !rc; i++) {
@@ -664,7 +991,7 @@ const kt_actx_member *kt_actx_member_profile(const kt_actx *a, uint32_t member_i
 void *kt_actx_zalloc(size_t n, size_t size) {
     size_t bytes;
     if (__builtin_mul_overflow(n ? n : 1, size ? size : 1, &bytes)) return kt_xcalloc(n, size); /* aborts */
-    if (bytes < ((size_t)1 << 20)) return kt_xcalloc(1, bytes);
+    if (bytes < ((size_t)256 << 10)) return kt_xcalloc(1, bytes);
     size_t rounded = (bytes + HUGE_PAGE - 1) / HUGE_PAGE * HUGE_PAGE;
     void *p = aligned_alloc(HUGE_PAGE, rounded);
     if (!p) return kt_xcalloc(1, bytes);
@@ -696,6 +1023,12 @@ static kt_rc map_all(kt_actx *a, kt_err *err) {
     return KT_OK;
 }
 
+int kt_actx_member_threads(kt_actx *a, int threads) {
+    uint64_t by_rows = kt_actx_receipt_rows(a) / KT_AMEMBER_ROWS_PER_THREAD;
+    if (by_rows < 1) by_rows = 1;
+    return threads < 1 ? 1 : (uint64_t)threads < by_rows ? threads : (int)by_rows;
+}
+
 uint64_t kt_actx_line_rows(kt_actx *a) { return kt_cols_line_rows(a->c) + a->d.nl; }
 uint64_t kt_actx_receipt_rows(kt_actx *a) { return kt_cols_receipt_rows(a->c) + a->d.nr; }
 
@@ -704,6 +1037,7 @@ typedef struct scan {
     bool lines;
     unsigned cols;             /* read these columns into buffers; 0: use the mappings */
     size_t *rows;              /* by segment (read mode) */
+    unsigned *seg_cols;        /* by segment: cols, less the day where the segment's month is in range */
     atomic_int failed;         /* read mode: a read failed (the first error is in err) */
     kt_err err;
     kt_ascan_lines_fn lfn;
@@ -725,8 +1059,9 @@ static bool read_batch(scan *s, size_t seg, size_t begin, size_t end, void *cons
                        kt_cols_receipts *rv) {
     int ncols = s->lines ? KT_COLS_L_N : KT_COLS_R_N;
     const void *p[KT_COLS_L_N] = {0};
+    unsigned cols = s->seg_cols ? s->seg_cols[seg] : s->cols;
     for (int k = 0; k < ncols; k++) {
-        if (!(s->cols & (1u << k))) continue;
+        if (!(cols & (1u << k))) continue;
         kt_err e = {0};
         if (kt_cols_read(s->a->c, seg, s->lines, k, begin, end - begin, buf[k], &e)) {
             if (atomic_fetch_add(&s->failed, 1) == 0) s->err = e;
@@ -794,8 +1129,22 @@ static void *scan_work(void *arg) {
     return NULL;
 }
 
-static kt_rc scan_run(kt_actx *a, int threads, bool lines, unsigned cols, kt_ascan_lines_fn lfn,
-                      kt_ascan_receipts_fn rfn, void *const *states, kt_err *err) {
+/* Whether every day of segment SEG's month lies within [from, to] (segments
+ * are named by their month, "2026-01/seg-000003", and hold its days only). */
+static bool segment_within(const kt_actx *a, size_t seg, kt_day from, kt_day to) {
+    const char *name = kt_cols_segment_name(a->c, seg);
+    int y, m;
+    char dash, slash;
+    if (!name || sscanf(name, "%4d%c%2d%c", &y, &dash, &m, &slash) != 4 || dash != '-' || slash != '/' || m < 1 ||
+        m > 12)
+        return false;
+    kt_day first = kt_day_from_civil(y, m, 1);
+    kt_day last = (m == 12 ? kt_day_from_civil(y + 1, 1, 1) : kt_day_from_civil(y, m + 1, 1)) - 1;
+    return first >= from && last <= to;
+}
+
+static kt_rc scan_run(kt_actx *a, int threads, bool lines, unsigned cols, const kt_afilter *days_of,
+                      kt_ascan_lines_fn lfn, kt_ascan_receipts_fn rfn, void *const *states, kt_err *err) {
     kt_rc rc = KT_OK;
     if (threads < 1) threads = 1;
     if (threads > KT_ACTX_THREADS_MAX) threads = KT_ACTX_THREADS_MAX;
@@ -806,7 +1155,16 @@ static kt_rc scan_run(kt_actx *a, int threads, bool lines, unsigned cols, kt_asc
         size_t ns = kt_cols_segment_count(a->c);
         nsegs = ns + (a->d.nr ? 1 : 0);
         s.rows = kt_xcalloc(nsegs ? nsegs : 1, sizeof *s.rows);
-        for (size_t seg = 0; seg < ns && !rc; seg++) rc = kt_cols_read_open(a->c, seg, lines, cols, &s.rows[seg], err);
+        if (days_of) {
+            unsigned day = KT_ASCAN_COL(lines ? KT_COLS_L_DAY : KT_COLS_R_DAY);
+            s.seg_cols = kt_xcalloc(nsegs ? nsegs : 1, sizeof *s.seg_cols);
+            for (size_t seg = 0; seg < ns; seg++) {
+                s.seg_cols[seg] = cols;
+                if (segment_within(a, seg, days_of->from, days_of->to) && (cols & ~day)) s.seg_cols[seg] &= ~day;
+            }
+        }
+        for (size_t seg = 0; seg < ns && !rc; seg++)
+            rc = kt_cols_read_open(a->c, seg, lines, s.seg_cols ? s.seg_cols[seg] : cols, &s.rows[seg], err);
         if (a->d.nr) s.rows[ns] = lines ? a->d.nl : a->d.nr;
         a->dr = (kt_cols_receipts){a->d.nr, a->d.r_receipt, a->d.r_member, a->d.r_store, a->d.r_day,
                                    a->d.r_minute, a->d.r_flags, a->d.r_amount};
@@ -816,7 +1174,7 @@ static kt_rc scan_run(kt_actx *a, int threads, bool lines, unsigned cols, kt_asc
         rc = map_all(a, err);
         nsegs = a->nsegs;
     }
-    if (rc) { free(s.rows); return rc; }
+    if (rc) { free(s.rows); free(s.seg_cols); return rc; }
     atomic_init(&s.failed, 0);
     size_t cap = 0;
     for (size_t seg = 0; seg < nsegs; seg++) {
@@ -850,6 +1208,7 @@ static kt_rc scan_run(kt_actx *a, int threads, bool lines, unsigned cols, kt_asc
     free(s.starts);
     free(s.seg_of);
     free(s.rows);
+    free(s.seg_cols);
     if (atomic_load(&s.failed)) {
         *err = s.err;
         return s.err.code ? s.err.code : KT_EIO;
@@ -858,23 +1217,35 @@ static kt_rc scan_run(kt_actx *a, int threads, bool lines, unsigned cols, kt_asc
 }
 
 kt_rc kt_actx_scan_lines(kt_actx *a, int threads, kt_ascan_lines_fn fn, void *const *states, kt_err *err) {
-    return scan_run(a, threads, true, 0, fn, NULL, states, err);
+    return scan_run(a, threads, true, 0, NULL, fn, NULL, states, err);
 }
 
 kt_rc kt_actx_scan_receipts(kt_actx *a, int threads, kt_ascan_receipts_fn fn, void *const *states, kt_err *err) {
-    return scan_run(a, threads, false, 0, NULL, fn, states, err);
+    return scan_run(a, threads, false, 0, NULL, NULL, fn, states, err);
 }
 
 kt_rc kt_actx_scan_lines_cols(kt_actx *a, int threads, unsigned cols, kt_ascan_lines_fn fn, void *const *states,
                               kt_err *err) {
     cols &= (1u << KT_COLS_L_N) - 1;
-    return scan_run(a, threads, true, cols ? cols : 1, fn, NULL, states, err);
+    return scan_run(a, threads, true, cols ? cols : 1, NULL, fn, NULL, states, err);
+}
+
+kt_rc kt_actx_scan_lines_days(kt_actx *a, int threads, unsigned cols, const kt_afilter *f, kt_ascan_lines_fn fn,
+                              void *const *states, kt_err *err) {
+    cols &= (1u << KT_COLS_L_N) - 1;
+    return scan_run(a, threads, true, cols ? cols : 1, f, fn, NULL, states, err);
 }
 
 kt_rc kt_actx_scan_receipts_cols(kt_actx *a, int threads, unsigned cols, kt_ascan_receipts_fn fn,
                                  void *const *states, kt_err *err) {
     cols &= (1u << KT_COLS_R_N) - 1;
-    return scan_run(a, threads, false, cols ? cols : 1, NULL, fn, states, err);
+    return scan_run(a, threads, false, cols ? cols : 1, NULL, NULL, fn, states, err);
+}
+
+kt_rc kt_actx_scan_receipts_days(kt_actx *a, int threads, unsigned cols, const kt_afilter *f,
+                                 kt_ascan_receipts_fn fn, void *const *states, kt_err *err) {
+    cols &= (1u << KT_COLS_R_N) - 1;
+    return scan_run(a, threads, false, cols ? cols : 1, f, NULL, fn, states, err);
 }
 
 void kt_actx_delta(kt_actx *a, kt_cols_receipts *r, kt_cols_lines *l, uint64_t *op_max) {

@@ -47,8 +47,11 @@ typedef struct kt_actx kt_actx;
 kt_rc kt_actx_open(const char *data_dir, kt_actx **out, kt_err *err);
 void kt_actx_close(kt_actx *a);
 struct kt_cols *kt_actx_cols(kt_actx *a);
-/* NULL when there is no operational store. */
+/* NULL when there is no operational store. Opened on first use when the
+ * caches in DATA/cache (actx.c) answered what opening reads. */
 struct kt_store *kt_actx_store(kt_actx *a);
+/* The operational store was opened (false: there is none, or the caches were enough). */
+bool kt_actx_store_opened(const kt_actx *a);
 
 /* ---- ids and names ---- */
 size_t kt_actx_count(const kt_actx *a, kt_adim d);
@@ -63,6 +66,12 @@ const char *kt_actx_name(kt_actx *a, kt_adim d, uint32_t index);
 /* Load every name of a dimension at once (one query), so that later
  * kt_actx_name calls are lookups. Call before printing many rows. */
 kt_rc kt_actx_load_names(kt_actx *a, kt_adim d, kt_err *err);
+/* Start that load on a thread of its own when it has to read the store (the
+ * cache, if valid, is taken at once), so that it runs beside a scan; the next
+ * kt_actx_load_names waits for it and gives its result. Until then the caller
+ * must not name members, stores or SKUs nor use kt_actx_store (scans and the
+ * other dimensions' loads are fine). */
+void kt_actx_load_names_begin(kt_actx *a, kt_adim d);
 
 /* ---- products ---- */
 /* Load categories, brands and each SKU's groups (before threads start). */
@@ -120,9 +129,10 @@ static inline bool kt_afilter_pass(const kt_afilter *f, uint32_t store_index, in
 /* The last day with any receipt (KT_DAY_NONE for an empty store). */
 kt_day kt_actx_last_day(kt_actx *a);
 
-/* Zeroed memory for a large accumulator array (free with free()): from 1 MB
+/* Zeroed memory for a large accumulator array (free with free()): from 256 kB
  * on, aligned to and advised for 2 MB pages, so that filling it faults once
- * per 2 MB instead of once per 4 kB page. */
+ * per 2 MB instead of once per 4 kB page (a fault costs ~10 us or more on a
+ * virtual machine: 64 of them already cost more than one huge page). */
 void *kt_actx_zalloc(size_t n, size_t size);
 
 /* ---- parallel scans ---- */
@@ -142,6 +152,19 @@ kt_rc kt_actx_scan_lines_cols(kt_actx *a, int threads, unsigned cols, kt_ascan_l
                               kt_err *err);
 kt_rc kt_actx_scan_receipts_cols(kt_actx *a, int threads, unsigned cols, kt_ascan_receipts_fn fn,
                                  void *const *states, kt_err *err);
+/* The same, but the day column (in COLS) is not read from the segments whose
+ * whole month lies within [F->from, F->to]: in their batches SEG->day is NULL
+ * (every row passes F's days). For scans that read the day only to filter. */
+kt_rc kt_actx_scan_lines_days(kt_actx *a, int threads, unsigned cols, const kt_afilter *f, kt_ascan_lines_fn fn,
+                              void *const *states, kt_err *err);
+kt_rc kt_actx_scan_receipts_days(kt_actx *a, int threads, unsigned cols, const kt_afilter *f,
+                                 kt_ascan_receipts_fn fn, void *const *states, kt_err *err);
+/* Threads for a scan of receipt headers into per-thread arrays by member (at
+ * most THREADS): one per KT_AMEMBER_ROWS_PER_THREAD receipts, at least one.
+ * Below that, zeroing and merging one more array costs more than the share
+ * of the scan it takes over (1.5 M receipts: one thread is as fast as two). */
+#define KT_AMEMBER_ROWS_PER_THREAD 4000000
+int kt_actx_member_threads(kt_actx *a, int threads);
 /* Total rows (published segments plus the checkout delta). */
 uint64_t kt_actx_line_rows(kt_actx *a);
 uint64_t kt_actx_receipt_rows(kt_actx *a);

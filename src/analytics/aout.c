@@ -25,7 +25,9 @@ struct kt_aout {
     char *name;
     kt_buf cells;              /* table format: every cell, NUL-terminated, row after row */
     kt_buf line;               /* CSV/JSON: the row being built */
-    kt_buf out;                /* bytes not yet handed to f (written in large blocks) */
+    kt_buf out;                /* bytes not yet handed to f (written in large blocks); CSV rows are
+                                * built here directly, the current one from row_start on */
+    size_t row_start;
     char **keys;               /* JSON: each column's "name": prefix, by column */
     int32_t day_key[256];      /* a small cache of formatted days, by day & 255 */
     char day_text[256][11];
@@ -42,6 +44,20 @@ static void out_flush(kt_aout *o) {
 static void emit(kt_aout *o, const char *p, size_t n) {
     kt_buf_add(&o->out, p, n);
     if (o->out.len >= AOUT_BLOCK) out_flush(o);
+    o->row_start = o->out.len;
+}
+
+/* Room for N more bytes at the end of the output buffer (CSV cells). */
+static void out_grow(kt_aout *o, size_t n) {
+    size_t need = o->out.len + n + 1, cap = o->out.cap < AOUT_BLOCK ? AOUT_BLOCK + 4096 : o->out.cap;
+    while (cap < need) cap *= 2;
+    o->out.p = kt_xrealloc(o->out.p, cap);
+    o->out.cap = cap;
+}
+
+static inline char *out_room(kt_aout *o, size_t n) {
+    if (o->out.cap - o->out.len < n + 1) out_grow(o, n);
+    return o->out.p + o->out.len;
 }
 
 static void emits(kt_aout *o, const char *s) { emit(o, s, strlen(s)); }
@@ -242,7 +258,22 @@ void kt_aout_table(kt_aout *o, const char *name, const kt_acol *cols, size_t nco
 
 /* A cell that needs neither CSV quoting nor JSON escaping (numbers, days):
  * TEXT of LEN bytes; QUOTED tells JSON to write it as a string. */
-static void cell_plain(kt_aout *o, const char *text, size_t len, bool quoted) {
+static void cell_plain_other(kt_aout *o, const char *text, size_t len, bool quoted);
+
+static inline void cell_plain(kt_aout *o, const char *text, size_t len, bool quoted) {
+    if (o->fmt == KT_AOUT_CSV && o->cell < o->ncols) {
+        /* the common case, inline: straight into the output block */
+        char *w = out_room(o, len + 1);
+        if (o->cell) *w++ = ',';
+        memcpy(w, text, len);
+        o->out.len = (size_t)(w + len - o->out.p);
+        o->cell++;
+        return;
+    }
+    cell_plain_other(o, text, len, quoted);
+}
+
+static void cell_plain_other(kt_aout *o, const char *text, size_t len, bool quoted) {
     if (o->cell >= o->ncols) { o->bad_row = true; return; }
     kt_buf *b = &o->line;
     switch (o->fmt) {
@@ -250,10 +281,13 @@ static void cell_plain(kt_aout *o, const char *text, size_t len, bool quoted) {
         kt_buf_add(&o->cells, text, len);
         kt_buf_addc(&o->cells, 0);
         break;
-    case KT_AOUT_CSV:
-        if (o->cell) kt_buf_addc(b, ',');
-        kt_buf_add(b, text, len);
+    case KT_AOUT_CSV: {
+        char *w = out_room(o, len + 1);
+        if (o->cell) *w++ = ',';
+        memcpy(w, text, len);
+        o->out.len = (size_t)(w + len - o->out.p);
         break;
+    }
     case KT_AOUT_JSON:
         kt_buf_adds(b, o->cell ? ", " : "{");
         kt_buf_adds(b, o->keys[o->cell]);
@@ -273,17 +307,28 @@ static void cell(kt_aout *o, const char *text, bool quoted) {
     case KT_AOUT_TABLE:
         kt_buf_add(&o->cells, text ? text : "", (text ? strlen(text) : 0) + 1);
         break;
-    case KT_AOUT_CSV:
-        if (o->cell) kt_buf_addc(&o->line, ',');
-        if (text && text[strcspn(text, ",\"\r\n")]) {
-            kt_buf_addc(&o->line, '"');
-            for (const char *p = text; *p; p++) {
-                if (*p == '"') kt_buf_addc(&o->line, '"');
-                kt_buf_addc(&o->line, *p);
+    case KT_AOUT_CSV: {
+        size_t len = 0;
+        bool quote = false;
+        if (text)
+            for (; text[len]; len++) quote |= text[len] == ',' || text[len] == '"' || text[len] == '\r' || text[len] == '\n';
+        /* quoted: every byte may be doubled, plus the two quotes */
+        char *w = out_room(o, 1 + (quote ? 2 * len + 2 : len));
+        if (o->cell) *w++ = ',';
+        if (quote) {
+            *w++ = '"';
+            for (size_t k = 0; k < len; k++) {
+                if (text[k] == '"') *w++ = '"';
+                *w++ = text[k];
             }
-            kt_buf_addc(&o->line, '"');
-        } else if (text) kt_buf_adds(&o->line, text);
+            *w++ = '"';
+        } else if (len) {
+            memcpy(w, text, len);
+            w += len;
+        }
+        o->out.len = (size_t)(w - o->out.p);
         break;
+    }
     case KT_AOUT_JSON:
         kt_buf_adds(&o->line, o->cell ? ", " : "{");
         kt_buf_adds(&o->line, o->keys[o->cell]);
@@ -298,32 +343,59 @@ static void cell(kt_aout *o, const char *text, bool quoted) {
 void kt_aout_text(kt_aout *o, const char *s) { cell(o, s, true); }
 void kt_aout_null(kt_aout *o) { cell(o, NULL, false); }
 
-/* Decimal digits of V ending just before END; returns where they start. */
-static char *digits_before(char *end, uint64_t v) {
-    do {
-        *--end = (char)('0' + v % 10);
-        v /= 10;
-    } while (v);
+/* Decimal digits of V ending just before END; returns where they start. Two
+ * digits a step from a table of 00..99. */
+static const char digit_pairs[201] = "00010203040506070809101112131415161718192021222324252627282930313233343536373839"
+                                     "40414243444546474849505152535455565758596061626364656667686970717273747576777879"
+                                     "8081828384858687888990919293949596979899";
+
+static inline char *digits_before(char *end, uint64_t v) {
+    while (v >= 100) {
+        unsigned k = (unsigned)(v % 100) * 2;
+        v /= 100;
+        *--end = digit_pairs[k + 1];
+        *--end = digit_pairs[k];
+    }
+    if (v >= 10) {
+        *--end = digit_pairs[v * 2 + 1];
+        *--end = digit_pairs[v * 2];
+    } else *--end = (char)('0' + v);
     return end;
 }
 
+/* A number's text of LEN <= 24 bytes at P, with 24 readable bytes from P on:
+ * copied with one fixed-size copy (no call) in CSV. */
+#define NUM_MAX 24
+static inline void cell_number(kt_aout *o, const char *p, size_t len) {
+    if (o->fmt == KT_AOUT_CSV && o->cell < o->ncols) {
+        char *w = out_room(o, NUM_MAX + 1);
+        if (o->cell) *w++ = ',';
+        memcpy(w, p, NUM_MAX);
+        o->out.len = (size_t)(w + len - o->out.p);
+        o->cell++;
+        return;
+    }
+    cell_plain_other(o, p, len, false);
+}
+
 void kt_aout_int(kt_aout *o, int64_t v) {
-    char b[24], *end = b + sizeof b, *p = digits_before(end, v < 0 ? -(uint64_t)v : (uint64_t)v);
+    char b[2 * NUM_MAX], *end = b + NUM_MAX, *p = digits_before(end, v < 0 ? -(uint64_t)v : (uint64_t)v);
     if (v < 0) *--p = '-';
-    cell_plain(o, p, (size_t)(end - p), false);
+    cell_number(o, p, (size_t)(end - p));
 }
 
 /* As kt_money_format: [-]units.cc */
 void kt_aout_money(kt_aout *o, kt_money v) {
-    char b[32], *end = b + sizeof b;
+    char b[2 * NUM_MAX], *end = b + NUM_MAX;
     uint64_t a = v < 0 ? -(uint64_t)v : (uint64_t)v;
     char *p = end;
-    *--p = (char)('0' + a % 10);
-    *--p = (char)('0' + a / 10 % 10);
+    unsigned k = (unsigned)(a % 100) * 2;
+    *--p = digit_pairs[k + 1];
+    *--p = digit_pairs[k];
     *--p = '.';
     p = digits_before(p, a / 100);
     if (v < 0) *--p = '-';
-    cell_plain(o, p, (size_t)(end - p), false);
+    cell_number(o, p, (size_t)(end - p));
 }
 
 void kt_aout_real(kt_aout *o, double v) {
@@ -369,8 +441,10 @@ void kt_aout_row_end(kt_aout *o) {
     if (o->cell != o->ncols) o->bad_row = true;
     while (o->cell < o->ncols) cell(o, NULL, false);
     if (o->fmt == KT_AOUT_CSV) {
-        kt_buf_addc(&o->line, '\n');
-        emit(o, o->line.p, o->line.len);
+        *out_room(o, 1) = '\n';
+        o->out.len++;
+        if (o->out.len >= AOUT_BLOCK) out_flush(o);
+        o->row_start = o->out.len;
     } else if (o->fmt == KT_AOUT_JSON) {
         emits(o, o->rows ? ",\n  " : "\n  ");
         kt_buf_addc(&o->line, '}');
@@ -403,6 +477,7 @@ void kt_aout_discard(kt_aout *o) {
     if (!o) return;
     free_cols(o);
     free(o->name);
+    if (o->fmt == KT_AOUT_CSV) o->out.len = o->row_start; /* not the row being built */
     out_flush(o); /* what was written before the error stays written */
     kt_buf_free(&o->out);
     kt_buf_free(&o->cells);

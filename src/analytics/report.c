@@ -134,23 +134,31 @@ static inline size_t sales_period(const sales_state *s, int32_t day, unsigned mi
     return (size_t)(kt_rper_ordinal(s->by, day, minute) - s->ord0);
 }
 
+/* DAY is NULL in a segment whose days all pass (hours: kt_actx_scan_*_days). */
 static inline bool sales_pass(const sales_state *s, const uint32_t *store, const int32_t *day, size_t i) {
-    if (day[i] < s->f->from || day[i] > s->f->to) return false;
+    if (day && (day[i] < s->f->from || day[i] > s->f->to)) return false;
     return !s->f->store_ok || s->f->store_ok[kt_actx_index_of(s->store_slots, store[i])];
+}
+
+/* The row's period: hours from the minute (the day may be absent), others from
+ * the day (the minute is not read). */
+static inline size_t sales_row_period(const sales_state *s, const int32_t *day, const uint16_t *minute, size_t i) {
+    if (s->by_minute) return minute[i] < 1440 ? s->by_minute[minute[i]] : (size_t)(minute[i] / 60 - s->ord0);
+    return sales_period(s, day[i], 0);
 }
 
 static void sales_receipts(void *state, const kt_cols_receipts *seg, size_t begin, size_t end) {
     sales_state *s = state;
     for (size_t i = begin; i < end; i++) {
         if (!sales_pass(s, seg->store, seg->day, i)) continue;
-        size_t p = sales_period(s, seg->day[i], seg->minute[i]);
+        size_t p = sales_row_period(s, seg->day, seg->minute, i);
         if (p >= s->nper) continue;
         sales_acc *x = &s->acc[p];
         x->rows++;
         x->sales += seg->amount[i];
         if (seg->flags[i] & KT_COLS_RETURN) continue;
         x->receipts++;
-        if (seg->member[i]) kt_rbits_set(s->members, p, kt_actx_index_of(s->member_slots, seg->member[i]));
+        if (seg->member[i]) kt_rbits_set_own(s->members, p, kt_actx_index_of(s->member_slots, seg->member[i]));
     }
 }
 
@@ -160,7 +168,7 @@ static void sales_lines(void *state, const kt_cols_lines *seg, size_t begin, siz
     const int64_t *qty = seg->qty_milli;
     for (size_t i = begin; i < end; i++) {
         if (!sales_pass(s, seg->store, seg->day, i)) continue;
-        size_t p = sales_period(s, seg->day[i], seg->minute[i]);
+        size_t p = sales_row_period(s, seg->day, seg->minute, i);
         if (p >= s->nper) continue;
         sales_acc *x = &acc[p];
         x->rows++;
@@ -172,7 +180,7 @@ static void sales_lines(void *state, const kt_cols_lines *seg, size_t begin, siz
 kt_rc kt_report_sales(kt_actx *a, const kt_report_args *r, kt_aout *out, kt_err *err) {
     int32_t ord0;
     size_t nper;
-    kt_rbits members = {0};
+    kt_rbits members = {0}, *own = NULL;
     void **st = NULL;
     kt_day first, last;
     uint8_t by_minute[1440];
@@ -190,17 +198,27 @@ kt_rc kt_report_sales(kt_actx *a, const kt_report_args *r, kt_aout *out, kt_err 
         for (uint32_t k = 0; k < ndays; k++) by_day[k] = (uint32_t)(kt_rper_ordinal(r->by, first + (int32_t)k, 0) - ord0);
     }
     st = kt_report_states(r->threads, sizeof(sales_state));
+    /* distinct members: one bit set per thread (thread 0 the result's), ORed after the scan */
+    own = kt_xcalloc((size_t)r->threads, sizeof *own);
+    for (int t = 1; t < r->threads && !rc; t++) rc = kt_rbits_init(&own[t], nper, kt_actx_count(a, KT_ADIM_MEMBER), "--by", err);
+    if (rc) goto done;
     for (int t = 0; t < r->threads; t++)
         *(sales_state *)st[t] = (sales_state){&r->filter, r->by, kt_actx_op_slots(a, KT_ADIM_STORE),
                                               kt_actx_op_slots(a, KT_ADIM_MEMBER), ord0, nper,
                                               r->by == KT_RPER_HOUR ? by_minute : NULL, by_day, first, ndays,
-                                              &members, kt_xcalloc(nper, sizeof(sales_acc))};
+                                              t ? &own[t] : &members, kt_xcalloc(nper, sizeof(sales_acc))};
     {
         const kt_afilter *f = &r->filter;
-        unsigned rcols = KT_ASCAN_COL(KT_COLS_R_MEMBER) | KT_ASCAN_COL(KT_COLS_R_DAY) | KT_ASCAN_COL(KT_COLS_R_MINUTE) | KT_ASCAN_COL(KT_COLS_R_FLAGS) | KT_ASCAN_COL(KT_COLS_R_AMOUNT) | (f->store_ok ? KT_ASCAN_COL(KT_COLS_R_STORE) : 0u);
-        unsigned lcols = KT_ASCAN_COL(KT_COLS_L_DAY) | KT_ASCAN_COL(KT_COLS_L_MINUTE) | KT_ASCAN_COL(KT_COLS_L_QTY) | (f->store_ok ? KT_ASCAN_COL(KT_COLS_L_STORE) : 0u);
-        rc = kt_actx_scan_receipts_cols(a, r->threads, rcols, sales_receipts, st, err);
-        if (!rc) rc = kt_actx_scan_lines_cols(a, r->threads, lcols, sales_lines, st, err);
+        /* the minute only for hours; then the day only to filter (not read where a month is wholly in range) */
+        bool hours = r->by == KT_RPER_HOUR;
+        unsigned rcols = KT_ASCAN_COL(KT_COLS_R_MEMBER) | KT_ASCAN_COL(KT_COLS_R_DAY) | (hours ? KT_ASCAN_COL(KT_COLS_R_MINUTE) : 0u) | KT_ASCAN_COL(KT_COLS_R_FLAGS) | KT_ASCAN_COL(KT_COLS_R_AMOUNT) | (f->store_ok ? KT_ASCAN_COL(KT_COLS_R_STORE) : 0u);
+        unsigned lcols = KT_ASCAN_COL(KT_COLS_L_DAY) | (hours ? KT_ASCAN_COL(KT_COLS_L_MINUTE) : 0u) | KT_ASCAN_COL(KT_COLS_L_QTY) | (f->store_ok ? KT_ASCAN_COL(KT_COLS_L_STORE) : 0u);
+        rc = hours ? kt_actx_scan_receipts_days(a, r->threads, rcols, f, sales_receipts, st, err)
+                   : kt_actx_scan_receipts_cols(a, r->threads, rcols, sales_receipts, st, err);
+        for (int t = 1; t < r->threads && !rc; t++) kt_rbits_or(&members, &own[t]);
+        if (!rc)
+            rc = hours ? kt_actx_scan_lines_days(a, r->threads, lcols, f, sales_lines, st, err)
+                       : kt_actx_scan_lines_cols(a, r->threads, lcols, sales_lines, st, err);
     }
 done:
     kt_aout_table(out, "sales", cols, KT_ARRAY_LEN(cols));
@@ -231,6 +249,8 @@ done:
         for (int t = 0; t < r->threads; t++) free(((sales_state *)st[t])->acc);
     kt_report_states_free(st, r->threads);
     kt_rbits_free(&members);
+    for (int t = 1; own && t < r->threads; t++) kt_rbits_free(&own[t]);
+    free(own);
     free(by_day);
     return rc;
 }

@@ -37,6 +37,14 @@ static inline void kt_rbits_set(kt_rbits *b, size_t set, uint32_t bit) {
     uint64_t m = (uint64_t)1 << (bit % 64);
     if (!(atomic_load_explicit(p, memory_order_relaxed) & m)) atomic_fetch_or_explicit(p, m, memory_order_relaxed);
 }
+/* The same for a set only one thread writes (no atomic read-modify-write). */
+static inline void kt_rbits_set_own(kt_rbits *b, size_t set, uint32_t bit) {
+    _Atomic uint64_t *p = &b->w[set * b->words + bit / 64];
+    uint64_t m = (uint64_t)1 << (bit % 64), v = atomic_load_explicit(p, memory_order_relaxed);
+    if (!(v & m)) atomic_store_explicit(p, v | m, memory_order_relaxed);
+}
+/* DST |= SRC (the same shape; no thread writes either). */
+void kt_rbits_or(kt_rbits *dst, const kt_rbits *src);
 uint64_t kt_rbits_count(const kt_rbits *b, size_t set);
 
 /* ---- keyed rows that compact themselves (sort, then merge equal keys) ------ */

@@ -39,6 +39,7 @@ static void mrec_receipts(void *state, const kt_cols_receipts *seg, size_t begin
  * over the receipts that pass F. *out has kt_actx_count(MEMBER) entries. */
 static kt_rc member_receipts(kt_actx *a, const kt_afilter *f, int threads, mrec **out, size_t *n, kt_err *err) {
     size_t nm = kt_actx_count(a, KT_ADIM_MEMBER);
+    threads = kt_actx_member_threads(a, threads);
     void **st = kt_report_states(threads, sizeof(mrec_state));
     for (int t = 0; t < threads; t++)
         *(mrec_state *)st[t] = (mrec_state){f, kt_actx_op_slots(a, KT_ADIM_STORE), kt_actx_op_slots(a, KT_ADIM_MEMBER),
@@ -82,12 +83,40 @@ static kt_rc ranking(kt_actx *a, const kt_report_args *r, kt_aout *out, bool by_
     kt_rc rc = member_receipts(a, &r->filter, r->threads, &m, &nm, err);
     kt_aout_table(out, by_sales ? "top_sales" : "top_receipts", cols, KT_ARRAY_LEN(cols));
     if (rc) return rc;
-    kt_rcand *c = kt_actx_zalloc(nm, sizeof *c);
-    size_t n = 0;
-    for (size_t i = 1; i < nm; i++)
-        if (m[i].receipts)
-            c[n++] = (kt_rcand){(uint32_t)i, by_sales ? m[i].sales : m[i].receipts, by_sales ? m[i].receipts : m[i].sales};
-    n = kt_rank_members(a, c, n, (size_t)r->top, by_k1_desc);
+    /* Only members whose key reaches the top-th largest can rank: that key
+     * first (a heap of the top largest keys), then those members alone. */
+    size_t top = (size_t)r->top, nh = 0;
+    int64_t bar = INT64_MIN;
+    if (top && top < nm) {
+        int64_t *h = kt_xmalloc(top * sizeof *h); /* min-heap */
+        for (size_t i = 1; i < nm; i++) {
+            if (!m[i].receipts) continue;
+            int64_t k = by_sales ? m[i].sales : m[i].receipts;
+            if (nh == top && k <= h[0]) continue;
+            size_t j;
+            if (nh < top) {
+                for (j = nh++; j && h[(j - 1) / 2] > k; j = (j - 1) / 2) h[j] = h[(j - 1) / 2];
+            } else {
+                for (j = 0;;) {
+                    size_t l = 2 * j + 1, c2 = l + 1 < nh && h[l + 1] < h[l] ? l + 1 : l;
+                    if (l >= nh || h[c2] >= k) break;
+                    h[j] = h[c2];
+                    j = c2;
+                }
+            }
+            h[j] = k;
+        }
+        if (nh == top) bar = h[0];
+        free(h);
+    }
+    size_t n = 0, cap = 1024;
+    kt_rcand *c = kt_xmalloc(cap * sizeof *c);
+    for (size_t i = 1; i < nm; i++) {
+        if (!m[i].receipts || (by_sales ? m[i].sales : m[i].receipts) < bar) continue;
+        if (n == cap) c = kt_xrealloc(c, (cap *= 2) * sizeof *c);
+        c[n++] = (kt_rcand){(uint32_t)i, by_sales ? m[i].sales : m[i].receipts, by_sales ? m[i].receipts : m[i].sales};
+    }
+    n = kt_rank_members(a, c, n, top, by_k1_desc);
     for (size_t i = 0; i < n; i++) {
         kt_aout_int(out, (int64_t)i + 1);
         kt_aout_text(out, kt_actx_name(a, KT_ADIM_MEMBER, c[i].index));

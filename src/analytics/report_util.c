@@ -81,6 +81,12 @@ void kt_rbits_free(kt_rbits *b) {
     b->w = NULL;
 }
 
+void kt_rbits_or(kt_rbits *dst, const kt_rbits *src) {
+    uint64_t *d = (uint64_t *)dst->w;
+    const uint64_t *x = (const uint64_t *)src->w;
+    for (size_t i = 0, n = dst->sets * dst->words; i < n; i++) d[i] |= x[i];
+}
+
 uint64_t kt_rbits_count(const kt_rbits *b, size_t set) {
     uint64_t n = 0;
     const _Atomic uint64_t *w = &b->w[set * b->words];

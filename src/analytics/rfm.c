@@ -257,6 +257,24 @@ void kt_rfm_score(const int64_t *values, size_t n, bool higher_is_better, uint8_
         if (k < lo) lo = k;
         if (k > hi) hi = k;
     }
+    if (n <= UINT32_MAX && (hi - lo < ((uint64_t)1 << 16) || hi - lo <= n / 2)) {
+        /* A small range (days, counts): no sort. The score of a value is that
+         * of the first position of its run, the number of smaller values. */
+        size_t range = (size_t)(hi - lo) + 1;
+        uint32_t *first = kt_xcalloc(range, sizeof *first);
+        for (size_t i = 0; i < n; i++)
+            first[((higher_is_better ? (uint64_t)values[i] : -(uint64_t)values[i]) ^ ((uint64_t)1 << 63)) - lo]++;
+        uint64_t at = 0;
+        for (size_t k = 0; k < range; k++) {
+            uint32_t c = first[k];
+            first[k] = (uint32_t)(at * 5 / n + 1); /* the score of key k */
+            at += c;
+        }
+        for (size_t i = 0; i < n; i++)
+            scores[i] = (uint8_t)first[((higher_is_better ? (uint64_t)values[i] : -(uint64_t)values[i]) ^ ((uint64_t)1 << 63)) - lo];
+        free(first);
+        return;
+    }
     if (hi - lo >= ((uint64_t)1 << 32) || n > UINT32_MAX) {
         ranked *r = kt_xmalloc(n * sizeof *r);
         for (size_t i = 0; i < n; i++) r[i] = (ranked){higher_is_better ? values[i] : -values[i], i};
@@ -384,7 +402,7 @@ kt_rc kt_rfm_run(kt_actx *a, const kt_afilter *f, const kt_rfm_config *cfg, int 
     struct timespec t0, t1;
     clock_gettime(CLOCK_MONOTONIC, &t0);
     *out = (kt_rfm_result){.as_of = f->to};
-    threads = threads < 1 ? 1 : threads > KT_ACTX_THREADS_MAX ? KT_ACTX_THREADS_MAX : threads;
+    threads = kt_actx_member_threads(a, threads > KT_ACTX_THREADS_MAX ? KT_ACTX_THREADS_MAX : threads);
     shared sh = {f, kt_actx_op_slots(a, KT_ADIM_MEMBER), kt_actx_op_slots(a, KT_ADIM_STORE)};
     size_t slots = kt_actx_count(a, KT_ADIM_MEMBER);
     state st[KT_ACTX_THREADS_MAX];
@@ -428,10 +446,15 @@ kt_rc kt_rfm_run(kt_actx *a, const kt_afilter *f, const kt_rfm_config *cfg, int 
     for (size_t i = 0; i < n; i++) out->rows[i].f = sc[i];
     for (size_t i = 0; i < n; i++) v[i] = out->rows[i].monetary;
     score_dim(cfg, KT_RFM_M, v, n, true, sc);
+    uint8_t seg_of[125]; /* by (r - 1) * 25 + (f - 1) * 5 + m - 1 */
+    for (uint8_t rs = 1; rs <= 5; rs++)
+        for (uint8_t fs = 1; fs <= 5; fs++)
+            for (uint8_t ms = 1; ms <= 5; ms++)
+                seg_of[(rs - 1) * 25 + (fs - 1) * 5 + ms - 1] = kt_rfm_segment_of(cfg, rs, fs, ms);
     for (size_t i = 0; i < n; i++) {
         kt_rfm_row *r = &out->rows[i];
         r->m = sc[i];
-        r->segment = kt_rfm_segment_of(cfg, r->r, r->f, r->m);
+        r->segment = seg_of[(r->r - 1) * 25 + (r->f - 1) * 5 + r->m - 1];
     }
     free(v);
     free(sc);

@@ -70,9 +70,10 @@ int kt_acli_end(kt_acli *cx, kt_rc rc, kt_err *err) {
     {
         struct rusage ru;
         getrusage(RUSAGE_SELF, &ru);
-        fprintf(stderr, "%llu receipts, %llu lines in the store; %d threads; %.3f s; peak memory %.1f MB\n",
+        fprintf(stderr, "%llu receipts, %llu lines in the store; %d threads; %.3f s; peak memory %.1f MB%s\n",
                 (unsigned long long)kt_actx_receipt_rows(cx->a), (unsigned long long)kt_actx_line_rows(cx->a),
-                cx->threads, kt_mono_seconds() - cx->started, (double)ru.ru_maxrss / 1024.0);
+                cx->threads, kt_mono_seconds() - cx->started, (double)ru.ru_maxrss / 1024.0,
+                kt_actx_store_opened(cx->a) ? "" : "; operational store not opened");
     }
     kt_actx_close(cx->a);
     cx->a = NULL;

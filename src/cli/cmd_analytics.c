@@ -236,6 +236,8 @@ static int cmd_rfm(int argc, char **argv) {
         rc = kt_fail(&err, KT_EUSAGE, "--migration", "%s is after the as-of day", mig);
     if (!rc && cfg_path) rc = kt_rfm_config_load(cfg_path, &cfg, &err);
     kt_rfm_result r = {0};
+    /* the member table names every member: read the names beside the scan */
+    if (!rc && !sizes && !mig) kt_actx_load_names_begin(cx.a, KT_ADIM_MEMBER);
     if (!rc) rc = kt_rfm_run(cx.a, &cx.filter, &cfg, cx.threads, &r, &err);
     if (!rc && mig) kt_aout_meta_day(cx.out, "from", from_day);
     if (!rc) rc = sizes ? rfm_segment_sizes(&cx, &cfg, &r, &err)

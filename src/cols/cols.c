@@ -29,6 +29,8 @@
 #endif
 
 #define MAGIC "KTCOL\0\0\0"
+/* Manifest 2 may list compact segments (below); 1 does not. */
+#define MANIFEST_VERSION 2
 #define PATH_MAX_ 4096
 /* Rows buffered per open segment before they are appended to its files. */
 #define FLUSH_RECEIPTS 16384
@@ -211,7 +213,7 @@ static void remove_dir(const char *dir) {
 }
 
 /* ---- manifest ----------------------------------------------------------------- */
-typedef struct seginfo { char name[32]; uint64_t receipts, lines; } seginfo;
+typedef struct seginfo { char name[32]; uint64_t receipts, lines; bool compact; } seginfo;
 typedef struct manifest {
     uint32_t next_receipt, next_segment, member_op_max;
     uint64_t op_mark;          /* checkout receipts (receipts.id) folded in: all ids <= op_mark */
@@ -244,22 +246,28 @@ static kt_rc manifest_read(const char *cols_dir, manifest *m, kt_err *err) {
     kt_rc rc = KT_OK;
     while (!rc && fgets(line, sizeof line, f)) {
         lineno++;
-        seginfo s = {{0}, 0, 0};
+        seginfo s = {{0}, 0, 0, false};
         unsigned long long a, b;
         unsigned v;
-        char name[32], name2[64];
+        char name[32], name2[64], kind[16];
+        int nf;
         if (lineno == 1) {
-            if (sscanf(line, "karta-cols %u", &v) != 1 || v != KT_COLS_VERSION)
-                rc = kt_fail(err, KT_EINVAL, path, "not a version %d manifest", KT_COLS_VERSION);
+            if (sscanf(line, "karta-cols %u", &v) != 1 || v < 1 || v > MANIFEST_VERSION)
+                rc = kt_fail(err, KT_EINVAL, path, "not a version 1..%d manifest", MANIFEST_VERSION);
         } else if (sscanf(line, "next_receipt %u", &v) == 1) m->next_receipt = v;
         else if (sscanf(line, "next_segment %u", &v) == 1) m->next_segment = v;
         else if (sscanf(line, "member_op_max %u", &v) == 1) m->member_op_max = v;
         else if (sscanf(line, "op_receipt_mark %llu", &a) == 1) m->op_mark = a;
         else if (sscanf(line, "import %63s", name2) == 1) manifest_add_import(m, name2);
-        else if (sscanf(line, "segment %31s %llu %llu", name, &a, &b) == 3) {
+        else if ((nf = sscanf(line, "segment %31s %llu %llu %15s", name, &a, &b, kind)) >= 3) {
             memcpy(s.name, name, sizeof s.name);
             s.receipts = a;
             s.lines = b;
+            if (nf == 4 && strcmp(kind, "compact")) {
+                rc = kt_fail(err, KT_EINVAL, path, "line %d: unknown segment kind \"%s\"", lineno, kind);
+                break;
+            }
+            s.compact = nf == 4;
             manifest_add(m, &s);
         } else rc = kt_fail(err, KT_EINVAL, path, "line %d: not understood", lineno);
     }
@@ -268,15 +276,21 @@ static kt_rc manifest_read(const char *cols_dir, manifest *m, kt_err *err) {
 }
 
 static kt_rc manifest_write(const char *cols_dir, const manifest *m, kt_err *err) {
-    size_t cap = 256 + m->nsegs * 80 + m->nimports * (KT_COLS_FP_MAX + 8), n = 0;
+    size_t cap = 256 + m->nsegs * 96 + m->nimports * (KT_COLS_FP_MAX + 8), n = 0;
     char *buf = kt_xmalloc(cap);
+    /* version 2 only where it is needed: a store without compact segments
+     * stays readable by version 1 readers */
+    int version = 1;
+    for (size_t i = 0; i < m->nsegs; i++)
+        if (m->segs[i].compact) version = 2;
     n += (size_t)snprintf(buf + n, cap - n, "karta-cols %d\nnext_receipt %u\nnext_segment %u\nmember_op_max %u\n",
-                          KT_COLS_VERSION, m->next_receipt, m->next_segment, m->member_op_max);
+                          version, m->next_receipt, m->next_segment, m->member_op_max);
     if (m->op_mark) n += (size_t)snprintf(buf + n, cap - n, "op_receipt_mark %llu\n", (unsigned long long)m->op_mark);
     for (size_t i = 0; i < m->nimports; i++) n += (size_t)snprintf(buf + n, cap - n, "import %s\n", m->imports[i]);
     for (size_t i = 0; i < m->nsegs; i++)
-        n += (size_t)snprintf(buf + n, cap - n, "segment %s %llu %llu\n", m->segs[i].name,
-                              (unsigned long long)m->segs[i].receipts, (unsigned long long)m->segs[i].lines);
+        n += (size_t)snprintf(buf + n, cap - n, "segment %s %llu %llu%s\n", m->segs[i].name,
+                              (unsigned long long)m->segs[i].receipts, (unsigned long long)m->segs[i].lines,
+                              m->segs[i].compact ? " compact" : "");
     kt_rc rc = write_atomic(cols_dir, "MANIFEST", buf, n, err);
     free(buf);
     return rc;
@@ -348,6 +362,8 @@ typedef struct wseg {
     kt_cols_line_row *lbuf;
     size_t rn, ln;
     bool closed;                  /* full: a newer segment of the month takes rows */
+    bool compact;                 /* lines follow their receipt (kt_cols_writer_compact) */
+    uint8_t ltype[LC_N];          /* type of each line column written; 0: not stored */
 } wseg;
 
 struct kt_cols_writer {
@@ -365,6 +381,10 @@ struct kt_cols_writer {
     int32_t last_day[2];          /* seg_for_day's last answer: [0] receipts, [1] lines */
     size_t last_seg[2];
     bool last_ok[2];
+    bool compact;                 /* kt_cols_writer_compact: each line follows its receipt */
+    bool have_cur;                /* compact: the last receipt written and its segment */
+    kt_cols_receipt_row cur;
+    size_t cur_seg;
 };
 
 static kt_rc seg_create(kt_cols_writer *w, int year, int month, wseg **out, kt_err *err) {
@@ -377,7 +397,14 @@ static kt_rc seg_create(kt_cols_writer *w, int year, int month, wseg **out, kt_e
         w->segs = kt_xrealloc(w->segs, w->cap * sizeof *w->segs);
     }
     wseg *s = &w->segs[w->nsegs];
-    *s = (wseg){.year = year, .month = month, .number = w->man.next_segment++};
+    *s = (wseg){.year = year, .month = month, .number = w->man.next_segment++, .compact = w->compact};
+    for (int c = 0; c < LC_N; c++) s->ltype[c] = (uint8_t)line_cols[c].type;
+    if (s->compact) {
+        /* taken from the receipt by the reader; amounts and quantities in 32
+         * bits until one does not fit (seg_flush widens the file then) */
+        s->ltype[LC_MEMBER] = s->ltype[LC_STORE] = s->ltype[LC_DAY] = s->ltype[LC_MINUTE] = 0;
+        s->ltype[LC_QTY] = s->ltype[LC_AMOUNT] = KT_COL_I32;
+    }
     pathf(s->tmp, "%s/.tmp-seg-%06u", mdir, s->number);
     if (mkdir(s->tmp, 0777)) return io_fail(err, s->tmp, "cannot create directory");
     w->nsegs++;
@@ -411,6 +438,49 @@ static kt_rc col_append(const char *dir, const coldef *c, uint64_t before, const
 #define GATHER(T, rows, n, field)                                             \
     do { T *o_ = w->scratch; for (size_t i_ = 0; i_ < (n); i_++) o_[i_] = (T)(rows)[i_].field; } while (0)
 
+/* Narrow N int64 values to int32 in place, if every one fits. */
+static bool narrow(void *vals, size_t n) {
+    const int64_t *v = vals;
+    for (size_t i = 0; i < n; i++)
+        if (v[i] < INT32_MIN || v[i] > INT32_MAX) return false;
+    int32_t *o = vals;
+    for (size_t i = 0; i < n; i++) o[i] = (int32_t)v[i]; /* o[i] lies below v[i]: safe forwards */
+    return true;
+}
+
+/* Rewrite a 32-bit column of ROWS rows as 64-bit (a value that does not fit
+ * came): temp file, rename. Rare; the segment's other columns are untouched. */
+static kt_rc widen_file(const char *dir, const char *name, uint64_t rows, kt_err *err) {
+    if (rows == 0) return KT_OK; /* nothing written yet: the first append writes the wide header */
+    char path[PATH_MAX_], tmp[PATH_MAX_];
+    pathf(path, "%s/%s", dir, name);
+    pathf(tmp, "%s/.wide-%s", dir, name);
+    int in = open(path, O_RDONLY);
+    if (in < 0) return io_fail(err, path, "cannot open");
+    int out = open(tmp, O_WRONLY | O_CREAT | O_TRUNC, 0666);
+    if (out < 0) { close(in); return io_fail(err, tmp, "cannot create"); }
+    kt_col_header h = {MAGIC, KT_COLS_VERSION, KT_COL_I64, 0, 8, 0};
+    kt_rc rc = write_all(out, &h, sizeof h, tmp, err);
+    enum { CHUNK = 65536 };
+    int32_t *a = kt_xmalloc(CHUNK * sizeof *a);
+    int64_t *b = kt_xmalloc(CHUNK * sizeof *b);
+    for (uint64_t at = 0; at < rows && !rc;) {
+        size_t n = rows - at < CHUNK ? (size_t)(rows - at) : CHUNK;
+        ssize_t r = pread(in, a, n * sizeof *a, (off_t)(sizeof h + at * sizeof *a));
+        if (r != (ssize_t)(n * sizeof *a)) { rc = io_fail(err, path, "read back"); break; }
+        for (size_t i = 0; i < n; i++) b[i] = a[i];
+        rc = write_all(out, b, n * sizeof *b, tmp, err);
+        at += n;
+    }
+    free(a);
+    free(b);
+    close(in);
+    if (close(out) && !rc) rc = io_fail(err, tmp, "close");
+    if (!rc && rename(tmp, path)) rc = io_fail(err, path, "rename");
+    if (rc) unlink(tmp);
+    return rc;
+}
+
 static kt_rc seg_flush(kt_cols_writer *w, wseg *s, kt_err *err) {
     kt_rc rc = KT_OK;
     if (s->rn) {
@@ -431,6 +501,7 @@ static kt_rc seg_flush(kt_cols_writer *w, wseg *s, kt_err *err) {
     }
     if (s->ln && !rc) {
         for (int c = 0; c < LC_N && !rc; c++) {
+            if (!s->ltype[c]) continue;
             switch (c) {
             case LC_RECEIPT: GATHER(uint32_t, s->lbuf, s->ln, receipt); break;
             case LC_MEMBER: GATHER(uint32_t, s->lbuf, s->ln, member); break;
@@ -441,12 +512,26 @@ static kt_rc seg_flush(kt_cols_writer *w, wseg *s, kt_err *err) {
             case LC_QTY: GATHER(int64_t, s->lbuf, s->ln, qty_milli); break;
             case LC_AMOUNT: GATHER(int64_t, s->lbuf, s->ln, amount); break;
             }
-            rc = col_append(s->tmp, &line_cols[c], s->lines, w->scratch, s->ln, err);
+            if (s->ltype[c] == KT_COL_I32 && line_cols[c].type == KT_COL_I64) {
+                if (!narrow(w->scratch, s->ln)) {
+                    if ((rc = widen_file(s->tmp, line_cols[c].name, s->lines, err))) break;
+                    s->ltype[c] = KT_COL_I64;
+                }
+            }
+            coldef def = {line_cols[c].name, (kt_col_type)s->ltype[c]};
+            rc = col_append(s->tmp, &def, s->lines, w->scratch, s->ln, err);
         }
         s->lines += s->ln;
         s->ln = 0;
     }
     return rc;
+}
+
+/* Whether a row of the table (receipt or line) must go to a newer segment. A
+ * compact segment is closed on a receipt only, so that its lines stay with it. */
+static bool seg_full(const wseg *s, bool line) {
+    if (line) return s->lines + s->ln >= KT_COLS_SEGMENT_ROWS_MAX;
+    return s->receipts + s->rn >= KT_COLS_SEGMENT_ROWS_MAX || (s->compact && s->lines + s->ln >= KT_COLS_SEGMENT_ROWS_MAX);
 }
 
 /* The open segment of the day's month, created on first use. */
@@ -457,8 +542,7 @@ static kt_rc seg_for_day_search(kt_cols_writer *w, int32_t day, bool line, wseg 
     for (size_t i = w->nsegs; i-- > 0;) {
         wseg *s = &w->segs[i];
         if (s->year != y || s->month != m || s->closed) continue;
-        uint64_t rows = line ? s->lines + s->ln : s->receipts + s->rn;
-        if (rows >= KT_COLS_SEGMENT_ROWS_MAX) { s->closed = true; break; }
+        if (seg_full(s, line)) { s->closed = true; break; }
         *out = s;
         return KT_OK;
     }
@@ -470,8 +554,7 @@ static kt_rc seg_for_day_search(kt_cols_writer *w, int32_t day, bool line, wseg 
 static kt_rc seg_for_day(kt_cols_writer *w, int32_t day, bool line, wseg **out, kt_err *err) {
     if (w->last_ok[line] && w->last_day[line] == day) {
         wseg *s = &w->segs[w->last_seg[line]];
-        uint64_t rows = line ? s->lines + s->ln : s->receipts + s->rn;
-        if (!s->closed && rows < KT_COLS_SEGMENT_ROWS_MAX) { *out = s; return KT_OK; }
+        if (!s->closed && !seg_full(s, line)) { *out = s; return KT_OK; }
     }
     kt_rc rc = seg_for_day_search(w, day, line, out, err);
     if (!rc) {
@@ -570,11 +653,24 @@ static void note_member(kt_cols_writer *w, uint32_t member) {
     if (!(member & KT_COLS_FOREIGN) && member > w->member_op_max) w->member_op_max = member;
 }
 
+void kt_cols_writer_compact(kt_cols_writer *w) {
+    KT_ASSERT(w->nsegs == 0);
+    w->compact = true;
+}
+
 kt_rc kt_cols_writer_receipt(kt_cols_writer *w, const kt_cols_receipt_row *row, kt_err *err) {
     wseg *s;
     KT_ASSERT(row->minute < 1440);
+    if (w->compact && w->have_cur && row->receipt <= w->cur.receipt)
+        return kt_fail(err, KT_EINTERNAL, "columns", "receipt %u after %u: compact segments take receipts in id order",
+                       row->receipt, w->cur.receipt);
     kt_rc rc = seg_for_day(w, row->day, false, &s, err);
     if (rc) return rc;
+    if (w->compact) {
+        w->have_cur = true;
+        w->cur = *row;
+        w->cur_seg = (size_t)(s - w->segs);
+    }
     note_member(w, row->member);
     s->rbuf[s->rn++] = *row;
     return s->rn == FLUSH_RECEIPTS ? seg_flush(w, s, err) : KT_OK;
@@ -583,14 +679,30 @@ kt_rc kt_cols_writer_receipt(kt_cols_writer *w, const kt_cols_receipt_row *row, 
 kt_rc kt_cols_writer_line(kt_cols_writer *w, const kt_cols_line_row *row, kt_err *err) {
     wseg *s;
     KT_ASSERT(row->minute < 1440);
-    kt_rc rc = seg_for_day(w, row->day, true, &s, err);
-    if (rc) return rc;
+    if (w->compact) {
+        const kt_cols_receipt_row *r = &w->cur;
+        if (!w->have_cur || row->receipt != r->receipt || row->member != r->member || row->store != r->store ||
+            row->day != r->day || row->minute != r->minute)
+            return kt_fail(err, KT_EINTERNAL, "columns", "a line of receipt %u does not follow its receipt",
+                           row->receipt);
+        s = &w->segs[w->cur_seg];
+    } else {
+        kt_rc rc = seg_for_day(w, row->day, true, &s, err);
+        if (rc) return rc;
+    }
     note_member(w, row->member);
     s->lbuf[s->ln++] = *row;
     return s->ln == FLUSH_LINES ? seg_flush(w, s, err) : KT_OK;
 }
 
 kt_rc kt_cols_writer_lines(kt_cols_writer *w, const kt_cols_line_row *rows, size_t n, kt_err *err) {
+    if (w->compact) {
+        for (size_t i = 0; i < n; i++) {
+            kt_rc rc = kt_cols_writer_line(w, &rows[i], err);
+            if (rc) return rc;
+        }
+        return KT_OK;
+    }
     for (size_t i = 0; i < n;) {
         size_t end = i + 1;
         while (end < n && rows[end].day == rows[i].day) end++;
@@ -618,13 +730,15 @@ kt_rc kt_cols_writer_lines(kt_cols_writer *w, const kt_cols_line_row *rows, size
 
 /* Write the final row count into each column's header and fsync the file.
  * A column with no rows gets a file with just the header. */
-static kt_rc seg_seal(const char *dir, const coldef *cols, int ncols, uint64_t rows, kt_err *err) {
+static kt_rc seg_seal(const char *dir, const coldef *cols, const uint8_t *types, int ncols, uint64_t rows, kt_err *err) {
     for (int c = 0; c < ncols; c++) {
+        if (types && !types[c]) continue; /* not stored in this segment */
+        coldef def = {cols[c].name, types ? (kt_col_type)types[c] : cols[c].type};
         char path[PATH_MAX_];
-        pathf(path, "%s/%s", dir, cols[c].name);
+        pathf(path, "%s/%s", dir, def.name);
         int fd = open(path, O_RDWR | O_CREAT, 0666);
         if (fd < 0) return io_fail(err, path, "cannot open");
-        kt_col_header h = {MAGIC, KT_COLS_VERSION, (uint32_t)cols[c].type, rows, (uint32_t)type_width(cols[c].type), 0};
+        kt_col_header h = {MAGIC, KT_COLS_VERSION, (uint32_t)def.type, rows, (uint32_t)type_width(def.type), 0};
         kt_rc rc = KT_OK;
         if (pwrite(fd, &h, sizeof h, 0) != (ssize_t)sizeof h) rc = io_fail(err, path, "write header");
         struct stat st;
@@ -652,10 +766,10 @@ kt_rc kt_cols_writer_commit(kt_cols_writer *w, uint64_t *out_receipts, uint64_t 
     for (size_t i = 0; i < w->nsegs && !rc; i++) {
         wseg *s = &w->segs[i];
         rc = seg_flush(w, s, err);
-        if (!rc) rc = seg_seal(s->tmp, receipt_cols, RC_N, s->receipts, err);
-        if (!rc) rc = seg_seal(s->tmp, line_cols, LC_N, s->lines, err);
+        if (!rc) rc = seg_seal(s->tmp, receipt_cols, NULL, RC_N, s->receipts, err);
+        if (!rc) rc = seg_seal(s->tmp, line_cols, s->ltype, LC_N, s->lines, err);
         if (!rc) rc = fsync_path(s->tmp, err);
-        seginfo si = {{0}, s->receipts, s->lines};
+        seginfo si = {{0}, s->receipts, s->lines, s->compact};
         snprintf(si.name, sizeof si.name, "%04d-%02d/seg-%06u", s->year, s->month, s->number);
         char final[PATH_MAX_], mdir[PATH_MAX_];
         pathf(final, "%s/%s", w->cols, si.name);
@@ -714,7 +828,21 @@ struct kt_cols {
     size_t nmaps, mapcap;
     uint64_t receipts, lines;
     int (*rfd)[RC_N], (*lfd)[LC_N]; /* by segment: files open for kt_cols_read (-1: not yet) */
+    uint8_t (*lwidth)[LC_N];        /* by segment: bytes a value in each opened line file */
+    void **owned;                   /* arrays kt_cols_map_lines built for compact segments */
+    size_t nowned;
 };
+
+/* A compact segment's line columns that are its receipt's (0: a stored column). */
+static int from_receipt(int lc) {
+    switch (lc) {
+    case LC_MEMBER: return RC_MEMBER;
+    case LC_STORE: return RC_STORE;
+    case LC_DAY: return RC_DAY;
+    case LC_MINUTE: return RC_MINUTE;
+    }
+    return 0;
+}
 
 kt_rc kt_cols_open(const char *data_dir, kt_cols **out, kt_err *err) {
     if (strlen(data_dir) > DATA_DIR_MAX) return kt_fail(err, KT_EINVAL, "data", "data directory path too long");
@@ -727,6 +855,7 @@ kt_rc kt_cols_open(const char *data_dir, kt_cols **out, kt_err *err) {
         size_t n = c->man.nsegs ? c->man.nsegs : 1;
         c->rfd = kt_xmalloc(n * sizeof *c->rfd);
         c->lfd = kt_xmalloc(n * sizeof *c->lfd);
+        c->lwidth = kt_xcalloc(n, sizeof *c->lwidth);
         memset(c->rfd, 0xff, n * sizeof *c->rfd);
         memset(c->lfd, 0xff, n * sizeof *c->lfd);
     }
@@ -747,6 +876,9 @@ void kt_cols_close(kt_cols *c) {
     }
     free(c->rfd);
     free(c->lfd);
+    free(c->lwidth);
+    for (size_t i = 0; i < c->nowned; i++) free(c->owned[i]);
+    free(c->owned);
     for (int k = 0; k < KT_DICT_COUNT_; k++) dict_free(&c->dicts[k]);
     free(c->man.segs);
     free(c->man.imports);
@@ -780,42 +912,75 @@ const char *kt_cols_dict_name(const kt_cols *c, kt_cols_dict_kind kind, uint32_t
     return i < c->dicts[kind].count ? c->dicts[kind].names[i] : NULL;
 }
 
+/* Whether line column LC of segment SEG may be stored in 32 bits (compact
+ * segments narrow amounts and quantities that fit). */
+static bool may_narrow(const kt_cols *c, size_t seg, bool lines, int col) {
+    return lines && c->man.segs[seg].compact && (col == LC_QTY || col == LC_AMOUNT);
+}
+
+/* Check a column file's header and size against the definition and the
+ * manifest's row count; *TYPE is the type found (DEF's, or I32 where NARROW). */
+static kt_rc check_col(int fd, const char *path, const coldef *def, bool narrow_ok, uint64_t rows, kt_col_type *type,
+                       kt_err *err) {
+    struct stat st;
+    kt_col_header h;
+    if (fstat(fd, &st)) return io_fail(err, path, "stat");
+    bool ok = pread(fd, &h, sizeof h, 0) == (ssize_t)sizeof h && !memcmp(h.magic, MAGIC, 8) &&
+              h.version == KT_COLS_VERSION && h.rows == rows &&
+              (h.type == (uint32_t)def->type || (narrow_ok && h.type == KT_COL_I32)) &&
+              h.width == type_width((kt_col_type)h.type);
+    if (ok && (uint64_t)st.st_size != sizeof(kt_col_header) + rows * h.width)
+        return kt_fail(err, KT_EINVAL, path, "size %lld does not hold %llu rows", (long long)st.st_size,
+                       (unsigned long long)rows);
+    if (!ok)
+        return kt_fail(err, KT_EINVAL, path, "not a version %d %s column of %llu rows", KT_COLS_VERSION, def->name,
+                       (unsigned long long)rows);
+    *type = (kt_col_type)h.type;
+    return KT_OK;
+}
+
 /* Open one column file for kt_cols_read and check its size and header. */
-static kt_rc read_col_open(kt_cols *c, size_t seg, const coldef *def, uint64_t rows, int *out, kt_err *err) {
+static kt_rc read_col_open(kt_cols *c, size_t seg, const coldef *def, bool narrow_ok, uint64_t rows, int *out,
+                           kt_col_type *type, kt_err *err) {
     char path[PATH_MAX_];
     pathf(path, "%s/%s/%s", c->cols, c->man.segs[seg].name, def->name);
     int fd = open(path, O_RDONLY | O_CLOEXEC);
     if (fd < 0) return io_fail(err, path, "cannot open");
-    struct stat st;
-    size_t width = type_width(def->type);
-    kt_col_header h;
-    if (fstat(fd, &st)) { close(fd); return io_fail(err, path, "stat"); }
-    if ((uint64_t)st.st_size != sizeof(kt_col_header) + rows * width) {
-        close(fd);
-        return kt_fail(err, KT_EINVAL, path, "size %lld does not hold %llu rows", (long long)st.st_size,
-                       (unsigned long long)rows);
-    }
-    if (pread(fd, &h, sizeof h, 0) != (ssize_t)sizeof h || memcmp(h.magic, MAGIC, 8) || h.version != KT_COLS_VERSION ||
-        h.type != (uint32_t)def->type || h.width != width || h.rows != rows) {
-        close(fd);
-        return kt_fail(err, KT_EINVAL, path, "not a version %d %s column of %llu rows", KT_COLS_VERSION, def->name,
-                       (unsigned long long)rows);
-    }
+    kt_rc rc = check_col(fd, path, def, narrow_ok, rows, type, err);
+    if (rc) { close(fd); return rc; }
     if (rows) posix_fadvise(fd, 0, 0, POSIX_FADV_SEQUENTIAL);
     *out = fd;
     return KT_OK;
+}
+
+static kt_rc open_one(kt_cols *c, size_t seg, bool lines, int k, kt_err *err) {
+    int *fd = lines ? &c->lfd[seg][k] : &c->rfd[seg][k];
+    if (*fd >= 0) return KT_OK;
+    uint64_t n = lines ? c->man.segs[seg].lines : c->man.segs[seg].receipts;
+    kt_col_type t;
+    kt_rc rc = read_col_open(c, seg, lines ? &line_cols[k] : &receipt_cols[k], may_narrow(c, seg, lines, k), n, fd,
+                             &t, err);
+    if (!rc && lines) c->lwidth[seg][k] = (uint8_t)type_width(t);
+    return rc;
 }
 
 kt_rc kt_cols_read_open(kt_cols *c, size_t seg, bool lines, unsigned cols, size_t *rows, kt_err *err) {
     KT_ASSERT(seg < c->man.nsegs);
     uint64_t n = lines ? c->man.segs[seg].lines : c->man.segs[seg].receipts;
     *rows = (size_t)n;
+    bool compact = lines && c->man.segs[seg].compact;
     int ncols = lines ? LC_N : RC_N;
     for (int k = 0; k < ncols; k++) {
         if (!(cols & (1u << k))) continue;
-        int *fd = lines ? &c->lfd[seg][k] : &c->rfd[seg][k];
-        if (*fd >= 0) continue;
-        kt_rc rc = read_col_open(c, seg, lines ? &line_cols[k] : &receipt_cols[k], n, fd, err);
+        kt_rc rc;
+        if (compact && from_receipt(k)) {
+            /* read through the line's receipt id */
+            rc = open_one(c, seg, true, LC_RECEIPT, err);
+            if (!rc) rc = open_one(c, seg, false, RC_RECEIPT, err);
+            if (!rc) rc = open_one(c, seg, false, from_receipt(k), err);
+        } else {
+            rc = open_one(c, seg, lines, k, err);
+        }
         if (rc) return rc;
     }
     return KT_OK;
@@ -825,10 +990,12 @@ size_t kt_cols_col_width(bool lines, int col) {
     return type_width(lines ? line_cols[col].type : receipt_cols[col].type);
 }
 
-kt_rc kt_cols_read(const kt_cols *c, size_t seg, bool lines, int col, uint64_t first, size_t n, void *buf, kt_err *err) {
+/* Rows [first, first + n) of an opened file, WIDTH bytes each, into BUF. */
+static kt_rc read_rows(const kt_cols *c, size_t seg, bool lines, int col, size_t width, uint64_t first, size_t n,
+                       void *buf, kt_err *err) {
     int fd = lines ? c->lfd[seg][col] : c->rfd[seg][col];
     KT_ASSERT(fd >= 0);
-    size_t width = kt_cols_col_width(lines, col), want = n * width, got = 0;
+    size_t want = n * width, got = 0;
     off_t at = (off_t)(sizeof(kt_col_header) + first * width);
     while (got < want) {
         ssize_t r = pread(fd, (char *)buf + got, want - got, at + (off_t)got);
@@ -843,35 +1010,111 @@ kt_rc kt_cols_read(const kt_cols *c, size_t seg, bool lines, int col, uint64_t f
     return KT_OK;
 }
 
-/* Map one column file and check its header against what the manifest says. */
-static kt_rc map_col(kt_cols *c, size_t seg, const coldef *def, uint64_t rows, const void **out, kt_err *err) {
+/* The row of receipt ID in a segment's r.receipt (ascending), or ROWS. */
+static kt_rc receipt_row(const kt_cols *c, size_t seg, uint32_t id, uint64_t *out, kt_err *err) {
+    uint64_t lo = 0, hi = c->man.segs[seg].receipts;
+    while (lo < hi) {
+        uint64_t mid = lo + (hi - lo) / 2;
+        uint32_t v;
+        kt_rc rc = read_rows(c, seg, false, RC_RECEIPT, 4, mid, 1, &v, err);
+        if (rc) return rc;
+        if (v < id) lo = mid + 1;
+        else hi = mid;
+    }
+    *out = lo;
+    return KT_OK;
+}
+
+static kt_rc not_in_segment(const kt_cols *c, size_t seg, uint64_t row, uint32_t id, kt_err *err) {
+    char path[PATH_MAX_];
+    pathf(path, "%s/%s/%s", c->cols, c->man.segs[seg].name, line_cols[LC_RECEIPT].name);
+    return kt_fail(err, KT_EINVAL, path, "row %llu: receipt %u is not in the segment, or lines are out of order",
+                   (unsigned long long)row, id);
+}
+
+/* Gather a receipt column for lines: OUT[i] = RVAL[j] where RREC[j] is
+ * LREC[i]; both id lists ascend. Returns the index of a line not found, or N. */
+static size_t gather_by_receipt(const uint32_t *lrec, size_t n, const uint32_t *rrec, size_t k, const void *rval,
+                                size_t width, void *out) {
+    size_t j = 0;
+    for (size_t i = 0; i < n; i++) {
+        while (j < k && rrec[j] < lrec[i]) j++;
+        if (j == k || rrec[j] != lrec[i]) return i;
+        switch (width) {
+        case 2: ((uint16_t *)out)[i] = ((const uint16_t *)rval)[j]; break;
+        default: ((uint32_t *)out)[i] = ((const uint32_t *)rval)[j]; break;
+        }
+    }
+    return n;
+}
+
+/* A compact segment's member, store, day or minute of lines [first, first + n):
+ * their receipt ids, the receipts' rows they span, that column of those rows. */
+static kt_rc read_via_receipt(const kt_cols *c, size_t seg, int col, uint64_t first, size_t n, void *buf,
+                              kt_err *err) {
+    if (n == 0) return KT_OK;
+    int rcol = from_receipt(col);
+    size_t width = type_width(receipt_cols[rcol].type);
+    uint32_t *lrec = kt_xmalloc(n * sizeof *lrec), *rrec = NULL;
+    void *rval = NULL;
+    uint64_t r0 = 0, r1 = 0;
+    kt_rc rc = read_rows(c, seg, true, LC_RECEIPT, 4, first, n, lrec, err);
+    if (!rc) rc = receipt_row(c, seg, lrec[0], &r0, err);
+    if (!rc) rc = receipt_row(c, seg, lrec[n - 1], &r1, err);
+    if (!rc && (r1 >= c->man.segs[seg].receipts || r1 < r0)) rc = not_in_segment(c, seg, first + n - 1, lrec[n - 1], err);
+    if (!rc) {
+        size_t k = (size_t)(r1 - r0 + 1);
+        rrec = kt_xmalloc(k * sizeof *rrec);
+        rval = kt_xmalloc(k * width);
+        rc = read_rows(c, seg, false, RC_RECEIPT, 4, r0, k, rrec, err);
+        if (!rc) rc = read_rows(c, seg, false, rcol, width, r0, k, rval, err);
+        size_t bad = rc ? n : gather_by_receipt(lrec, n, rrec, k, rval, width, buf);
+        if (bad < n) rc = not_in_segment(c, seg, first + bad, lrec[bad], err);
+    }
+    free(lrec);
+    free(rrec);
+    free(rval);
+    return rc;
+}
+
+kt_rc kt_cols_read(const kt_cols *c, size_t seg, bool lines, int col, uint64_t first, size_t n, void *buf, kt_err *err) {
+    size_t width = kt_cols_col_width(lines, col);
+    if (!lines) return read_rows(c, seg, false, col, width, first, n, buf, err);
+    if (c->man.segs[seg].compact && from_receipt(col)) return read_via_receipt(c, seg, col, first, n, buf, err);
+    size_t stored = c->lwidth[seg][col];
+    kt_rc rc = read_rows(c, seg, true, col, stored, first, n, buf, err);
+    if (rc || stored == width) return rc;
+    /* 32-bit values into the 64-bit buffer, from the end (each lands at or past where it was) */
+    KT_ASSERT(stored == 4 && width == 8);
+    const int32_t *from = buf;
+    int64_t *to = buf;
+    for (size_t i = n; i-- > 0;) to[i] = from[i];
+    return KT_OK;
+}
+
+/* Map one column file and check its header against what the manifest says
+ * (*TYPE: the type found; I32 is accepted where NARROW_OK). */
+static kt_rc map_col(kt_cols *c, size_t seg, const coldef *def, bool narrow_ok, uint64_t rows, const void **out,
+                     kt_col_type *type, kt_err *err) {
     char path[PATH_MAX_];
     pathf(path, "%s/%s/%s", c->cols, c->man.segs[seg].name, def->name);
     int fd = open(path, O_RDONLY);
     if (fd < 0) return io_fail(err, path, "cannot open");
-    struct stat st;
-    size_t width = type_width(def->type);
-    if (fstat(fd, &st)) { close(fd); return io_fail(err, path, "stat"); }
-    if ((uint64_t)st.st_size != sizeof(kt_col_header) + rows * width) {
-        close(fd);
-        return kt_fail(err, KT_EINVAL, path, "size %lld does not hold %llu rows", (long long)st.st_size,
-                       (unsigned long long)rows);
-    }
-    void *p = mmap(NULL, (size_t)st.st_size, PROT_READ, MAP_SHARED, fd, 0);
+    kt_col_type t;
+    kt_rc rc = check_col(fd, path, def, narrow_ok, rows, &t, err);
+    if (rc) { close(fd); return rc; }
+    size_t len = sizeof(kt_col_header) + rows * type_width(t);
+    void *p = mmap(NULL, len, PROT_READ, MAP_SHARED, fd, 0);
     close(fd);
     if (p == MAP_FAILED) return io_fail(err, path, "mmap");
     if (c->nmaps == c->mapcap) {
         c->mapcap = c->mapcap ? c->mapcap * 2 : 32;
         c->maps = kt_xrealloc(c->maps, c->mapcap * sizeof *c->maps);
     }
-    c->maps[c->nmaps++] = (mapping){p, (size_t)st.st_size};
-    const kt_col_header *h = p;
-    if (memcmp(h->magic, MAGIC, 8) || h->version != KT_COLS_VERSION || h->type != (uint32_t)def->type ||
-        h->width != width || h->rows != rows)
-        return kt_fail(err, KT_EINVAL, path, "not a version %d %s column of %llu rows", KT_COLS_VERSION, def->name,
-                       (unsigned long long)rows);
-    if (rows) madvise(p, (size_t)st.st_size, MADV_SEQUENTIAL);
-    *out = (const char *)p + sizeof *h;
+    c->maps[c->nmaps++] = (mapping){p, len};
+    if (rows) madvise(p, len, MADV_SEQUENTIAL);
+    *out = (const char *)p + sizeof(kt_col_header);
+    if (type) *type = t;
     return KT_OK;
 }
 
@@ -880,7 +1123,7 @@ kt_rc kt_cols_map_receipts(kt_cols *c, size_t seg, kt_cols_receipts *out, kt_err
     uint64_t rows = c->man.segs[seg].receipts;
     const void *p[RC_N];
     for (int i = 0; i < RC_N; i++) {
-        kt_rc rc = map_col(c, seg, &receipt_cols[i], rows, &p[i], err);
+        kt_rc rc = map_col(c, seg, &receipt_cols[i], false, rows, &p[i], NULL, err);
         if (rc) return rc;
     }
     *out = (kt_cols_receipts){(size_t)rows, p[RC_RECEIPT], p[RC_MEMBER], p[RC_STORE], p[RC_DAY], p[RC_MINUTE],
@@ -888,13 +1131,49 @@ kt_rc kt_cols_map_receipts(kt_cols *c, size_t seg, kt_cols_receipts *out, kt_err
     return KT_OK;
 }
 
+static void *owned(kt_cols *c, size_t bytes) {
+    void *p = kt_xmalloc(bytes ? bytes : 1);
+    c->owned = kt_xrealloc(c->owned, (c->nowned + 1) * sizeof *c->owned);
+    c->owned[c->nowned++] = p;
+    return p;
+}
+
 kt_rc kt_cols_map_lines(kt_cols *c, size_t seg, kt_cols_lines *out, kt_err *err) {
     KT_ASSERT(seg < c->man.nsegs);
     uint64_t rows = c->man.segs[seg].lines;
-    const void *p[LC_N];
-    for (int i = 0; i < LC_N; i++) {
-        kt_rc rc = map_col(c, seg, &line_cols[i], rows, &p[i], err);
+    const void *p[LC_N] = {0};
+    if (!c->man.segs[seg].compact) {
+        for (int i = 0; i < LC_N; i++) {
+            kt_rc rc = map_col(c, seg, &line_cols[i], false, rows, &p[i], NULL, err);
+            if (rc) return rc;
+        }
+    } else {
+        /* A compact segment: the stored columns are mapped; the receipt's
+         * columns and 32-bit amounts are built as arrays (held until close). */
+        kt_cols_receipts r;
+        kt_rc rc = kt_cols_map_receipts(c, seg, &r, err);
+        for (int i = 0; i < LC_N && !rc; i++) {
+            if (from_receipt(i)) continue;
+            kt_col_type t;
+            rc = map_col(c, seg, &line_cols[i], may_narrow(c, seg, true, i), rows, &p[i], &t, err);
+            if (!rc && t == KT_COL_I32) {
+                const int32_t *from = p[i];
+                int64_t *to = owned(c, (size_t)rows * sizeof *to);
+                for (size_t k = 0; k < rows; k++) to[k] = from[k];
+                p[i] = to;
+            }
+        }
         if (rc) return rc;
+        const void *rv[RC_N] = {[RC_MEMBER] = r.member, [RC_STORE] = r.store, [RC_DAY] = r.day, [RC_MINUTE] = r.minute};
+        for (int i = 0; i < LC_N; i++) {
+            int rc_col = from_receipt(i);
+            if (!rc_col) continue;
+            size_t width = type_width(receipt_cols[rc_col].type);
+            void *to = owned(c, (size_t)rows * width);
+            size_t bad = gather_by_receipt(p[LC_RECEIPT], (size_t)rows, r.receipt, r.rows, rv[rc_col], width, to);
+            if (bad < rows) return not_in_segment(c, seg, bad, ((const uint32_t *)p[LC_RECEIPT])[bad], err);
+            p[i] = to;
+        }
     }
     *out = (kt_cols_lines){(size_t)rows, p[LC_RECEIPT], p[LC_MEMBER], p[LC_STORE], p[LC_SKU], p[LC_DAY],
                            p[LC_MINUTE], p[LC_QTY], p[LC_AMOUNT]};

@@ -107,6 +107,12 @@ uint32_t kt_cols_writer_next_receipt(const kt_cols_writer *w);
 /* The dictionary id of an external id, adding it if new (kept only on commit). */
 kt_rc kt_cols_writer_dict(kt_cols_writer *w, kt_cols_dict_kind kind, const char *ext, size_t len,
                           uint32_t *out_id, kt_err *err);
+/* Compact segments (call before the first row): the caller promises that
+ * receipts come in ascending id order and each receipt's lines right after it,
+ * with its member, store, day and minute. Lines then store only receipt, SKU,
+ * quantity and amount (32 bits where they fit); readers take the rest from the
+ * receipt. A row that breaks the promise is KT_EINTERNAL. */
+void kt_cols_writer_compact(kt_cols_writer *w);
 kt_rc kt_cols_writer_receipt(kt_cols_writer *w, const kt_cols_receipt_row *row, kt_err *err);
 kt_rc kt_cols_writer_line(kt_cols_writer *w, const kt_cols_line_row *row, kt_err *err);
 /* The same for N rows, in order (what N calls of kt_cols_writer_line write). */

@@ -59,6 +59,7 @@ void kt_gen_direct_open(gen *g) {
     d->by_card = cards > 0;
     g->rc = kt_cols_writer_open(opt->direct_data, &d->w, g->err);
     if (g->rc) return;
+    kt_cols_writer_compact(d->w); /* each receipt's lines follow it */
     d->next_receipt = kt_cols_writer_next_receipt(d->w);
 }
 

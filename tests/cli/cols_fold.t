@@ -26,5 +26,5 @@ true
 $ karta cols status | tail -1
 checkout receipts folded up to #3; not yet folded: 1 receipts, 1 lines
 $ karta cols bogus
-karta: usage: cols: unknown subcommand "bogus" (status, fold)
+karta: usage: cols: unknown subcommand "bogus" (status, fold, dump)
 [exit 2]

@@ -99,6 +99,113 @@ KT_TEST(cols_append_publish_scan) {
     free(dir);
 }
 
+/* Compact segments: lines keep receipt, SKU, quantity and amount (32 bits
+ * until a value does not fit); member, store, day and minute come from the
+ * receipt. Every read (whole segments, batches cut anywhere, mappings) gives
+ * back the rows written; a segment is closed on a receipt only; a line that
+ * does not follow its receipt is refused. */
+KT_TEST(cols_compact_segments) {
+    char *dir = temp_dir();
+    kt_err err = {0};
+    kt_cols_writer *w;
+    KT_CHECK_INT(kt_cols_writer_open(dir, &w, &err), KT_OK);
+    kt_cols_writer_compact(w);
+    kt_day jan = kt_day_from_civil(2026, 1, 1);
+    enum { RECEIPTS = 300000 };
+    size_t cap = RECEIPTS * 8, nl = 0;
+    kt_cols_line_row *want = malloc(cap * sizeof *want);
+    uint64_t x = 88172645463325252ull;
+    uint32_t id = 10;
+    for (uint32_t i = 0; i < RECEIPTS; i++) {
+        x ^= x << 13; x ^= x >> 7; x ^= x << 17;
+        id += 1 + (uint32_t)(x % 3); /* ids ascend with gaps */
+        kt_cols_receipt_row r = {id, (uint32_t)(x >> 8) % 5000, (uint32_t)(x >> 20) % 30 + 1,
+                                 jan + (int32_t)(i * 40 / RECEIPTS), (uint16_t)((x >> 30) % 1440), 0, 0};
+        KT_CHECK_INT(kt_cols_writer_receipt(w, &r, &err), KT_OK);
+        int n = (int)((x >> 40) % 8); /* some receipts have no line */
+        for (int k = 0; k < n; k++) {
+            kt_cols_line_row l = {id, r.member, r.store, (uint32_t)(x >> (k * 3)) % 900, r.day, r.minute,
+                                  1000 * (k + 1), (int64_t)(x >> 45) + k};
+            /* one amount and one quantity past 32 bits, late in the first month */
+            if (i == 200000 && k == 0) l.amount = 5000000000LL;
+            if (i == 250000 && k == 0) l.qty_milli = -3000000000LL;
+            KT_CHECK_INT(kt_cols_writer_line(w, &l, &err), KT_OK);
+            want[nl++] = l;
+        }
+    }
+    /* a line of an earlier receipt, a receipt out of order: refused */
+    kt_cols_line_row stray = want[0];
+    KT_CHECK_INT(kt_cols_writer_line(w, &stray, &err), KT_EINTERNAL);
+    kt_cols_receipt_row old = {5, 1, 1, jan, 0, 0, 0};
+    KT_CHECK_INT(kt_cols_writer_receipt(w, &old, &err), KT_EINTERNAL);
+    uint64_t got_r = 0, got_l = 0;
+    KT_CHECK_INT(kt_cols_writer_commit(w, &got_r, &got_l, &err), KT_OK);
+    KT_CHECK_INT(got_r, RECEIPTS);
+    KT_CHECK_INT(got_l, nl);
+
+    kt_cols *c;
+    KT_CHECK_INT(kt_cols_open(dir, &c, &err), KT_OK);
+    KT_CHECK(kt_cols_segment_count(c) >= 2); /* January and February */
+    char path[512];
+    struct stat st;
+    snprintf(path, sizeof path, "%s/cols/2026-01/seg-000001/l.member", dir);
+    KT_CHECK(stat(path, &st) != 0); /* not stored */
+    snprintf(path, sizeof path, "%s/cols/2026-01/seg-000001/l.sku", dir);
+    KT_CHECK(stat(path, &st) == 0);
+    size_t at = 0, bad = 0;
+    for (size_t s = 0; s < kt_cols_segment_count(c); s++) {
+        kt_cols_lines l;
+        size_t rows;
+        KT_CHECK_INT(kt_cols_map_lines(c, s, &l, &err), KT_OK);
+        KT_CHECK_INT(kt_cols_read_open(c, s, true, (1u << KT_COLS_L_N) - 1, &rows, &err), KT_OK);
+        KT_CHECK_INT(rows, l.rows);
+        for (size_t i = 0; i < l.rows; i++) {
+            const kt_cols_line_row *e = &want[at + i];
+            if (l.receipt[i] != e->receipt || l.member[i] != e->member || l.store[i] != e->store ||
+                l.sku[i] != e->sku || l.day[i] != e->day || l.minute[i] != e->minute ||
+                l.qty_milli[i] != e->qty_milli || l.amount[i] != e->amount)
+                bad++;
+        }
+        /* reads of batches cut anywhere, every column */
+        for (int t = 0; t < 40 && rows; t++) {
+            x ^= x << 13; x ^= x >> 7; x ^= x << 17;
+            size_t first = (size_t)(x % rows), n = (size_t)((x >> 32) % 70000) + 1;
+            if (first + n > rows) n = rows - first;
+            for (int k = 0; k < KT_COLS_L_N; k++) {
+                size_t width = kt_cols_col_width(true, k);
+                char *buf = malloc(n * width);
+                KT_CHECK_INT(kt_cols_read(c, s, true, k, first, n, buf, &err), KT_OK);
+                const char *base = k == KT_COLS_L_RECEIPT ? (const char *)l.receipt : k == KT_COLS_L_MEMBER ? (const char *)l.member
+                                 : k == KT_COLS_L_STORE ? (const char *)l.store : k == KT_COLS_L_SKU ? (const char *)l.sku
+                                 : k == KT_COLS_L_DAY ? (const char *)l.day : k == KT_COLS_L_MINUTE ? (const char *)l.minute
+                                 : k == KT_COLS_L_QTY ? (const char *)l.qty_milli : (const char *)l.amount;
+                if (memcmp(buf, base + first * width, n * width)) bad++;
+                free(buf);
+            }
+        }
+        at += l.rows;
+    }
+    KT_CHECK_INT(at, nl);
+    KT_CHECK_INT(bad, 0);
+    kt_cols_close(c);
+    /* the January segment's amounts were widened to 64 bits, February's stayed 32 */
+    snprintf(path, sizeof path, "%s/cols/2026-01/seg-000001/l.amount", dir);
+    KT_CHECK(stat(path, &st) == 0 && st.st_size > 0);
+    FILE *f = fopen(path, "rb");
+    kt_col_header h = {{0}, 0, 0, 0, 0, 0};
+    KT_CHECK(f && fread(&h, sizeof h, 1, f) == 1);
+    if (f) fclose(f);
+    KT_CHECK_INT(h.type, KT_COL_I64);
+    snprintf(path, sizeof path, "%s/cols/2026-02/seg-000002/l.amount", dir);
+    f = fopen(path, "rb");
+    KT_CHECK(f && fread(&h, sizeof h, 1, f) == 1);
+    if (f) fclose(f);
+    KT_CHECK_INT(h.type, KT_COL_I32);
+    free(want);
+    rm_rf(dir);
+    free(dir);
+}
+
 KT_TEST(cols_parse_qty) {
     int64_t q = 0;
     kt_err err;

@@ -126,6 +126,10 @@ static kt_rc check_options(const kt_gen_options *opt, kt_err *err) {
     if (opt->direct_data && !*opt->direct_data) return kt_fail(err, KT_EINVAL, "data", "a data directory is required");
     if (opt->days < 1 || opt->days > KT_GEN_DAYS_MAX)
         return kt_fail(err, KT_EINVAL, "days", "must be 1..%u", KT_GEN_DAYS_MAX);
+    if (opt->threads > KT_GEN_THREADS_MAX)
+        return kt_fail(err, KT_EINVAL, "threads", "must be 1..%u", KT_GEN_THREADS_MAX);
+    if (opt->threads > 1 && !opt->direct_data)
+        return kt_fail(err, KT_EINVAL, "threads", "only with --direct (the CSV files are written in one order)");
     int y, m, d;
     kt_day_to_civil(opt->start, &y, &m, &d);
     if (y < 1990 || y > 2100) return kt_fail(err, KT_EINVAL, "start", "must be in the years 1990..2100");

@@ -40,6 +40,7 @@
 #define KT_GEN_PRODUCTS_MAX 999999u  /* SKU codes P000001..P999999 */
 #define KT_GEN_DAYS_MAX 3660u        /* ten years; relative days fit an int16 */
 #define KT_GEN_RECEIPT_LINES_MAX 40  /* lines in one generated receipt */
+#define KT_GEN_THREADS_MAX 64        /* shards of --direct --threads */
 
 struct kt_store;
 
@@ -59,6 +60,10 @@ typedef struct kt_gen_options {
     bool dirty;            /* add a few deliberately bad phones and e-mails */
     const char *direct_data;  /* non-NULL: receipts into this data directory's columnar store */
     struct kt_store *store;   /* with direct_data: its operational store, for ids (borrowed) */
+    uint32_t threads;         /* with direct_data: members split into this many shards whose days are
+                                 generated in parallel (0 or 1: the one serial order, equal to the CSV
+                                 path's). Deterministic for a given count; another count gives another
+                                 (equally valid) chain history. At most KT_GEN_THREADS_MAX. */
     kt_gen_progress_fn progress; /* or NULL */
     void *progress_ctx;
 } kt_gen_options;

@@ -218,6 +218,8 @@ typedef struct gen {
     uint32_t cards;
 
     /* receipts */
+    uint32_t mlo, mhi;                /* the members this gen simulates: [mlo, mhi) */
+    struct gen_sink *sink;            /* a shard (gen_receipts.c): receipts go here, else out or direct */
     gen_return_bucket ring[GEN_RETURN_RING];
     gen_visit *visits;
     size_t nvisits, visits_cap;

@@ -8,6 +8,7 @@
  */
 #include "gen_internal.h"
 
+#include <pthread.h>
 #include <stdlib.h>
 #include <time.h>
 
@@ -164,10 +165,48 @@ static char *put_receipt_no(char *p, const gen_day *d, uint32_t seq) {
     return put_zpad(p, seq, 6);
 }
 
+/* A receipt a shard made, kept for the thread that writes (see kt_gen_receipts). */
+typedef struct gen_raw {
+    uint32_t member, card;
+    uint32_t first_line;
+    uint16_t store;
+    uint16_t minute;
+    uint8_t nlines, is_return;
+} gen_raw;
+
+typedef struct gen_sink {
+    kt_day day;
+    gen_raw *r;
+    size_t nr, rcap;
+    gen_line *l;
+    size_t nl, lcap;
+} gen_sink;
+
+static void sink_push(gen_sink *k, kt_day day, int minute, uint16_t store, uint32_t member, uint32_t card,
+                      bool is_return, const gen_line *lines, int n) {
+    if (k->nr == k->rcap) {
+        k->rcap = k->rcap ? k->rcap * 2 : 4096;
+        k->r = kt_xrealloc(k->r, k->rcap * sizeof *k->r);
+    }
+    if (k->nl + (size_t)n > k->lcap) {
+        while (k->nl + (size_t)n > k->lcap) k->lcap = k->lcap ? k->lcap * 2 : 32768;
+        k->l = kt_xrealloc(k->l, k->lcap * sizeof *k->l);
+    }
+    k->day = day;
+    k->r[k->nr++] = (gen_raw){member, card, (uint32_t)k->nl, store, (uint16_t)minute, (uint8_t)n, is_return};
+    memcpy(k->l + k->nl, lines, (size_t)n * sizeof *lines);
+    k->nl += (size_t)n;
+}
+
 static void emit_receipt(gen *g, const gen_day *d, const gen_store *st, uint32_t seq, int64_t utc, uint32_t member,
                          uint32_t card, bool is_return, const gen_return *ret, const gen_line *lines, int n) {
     g->receipts_done++;
     g->lines_done += (uint64_t)n;
+    if (g->sink) {
+        int sec = (int)((utc + st->offset_min * 60) % 86400);
+        sink_push(g->sink, d->day, sec / 60, (uint16_t)(st - g->stores), member, card, is_return, lines, n);
+        return;
+    }
     if (g->direct) {
         int sec = (int)((utc + st->offset_min * 60) % 86400);
         kt_gen_direct_receipt(g, d->day, sec / 60, (uint16_t)(st - g->stores), member, card, is_return, lines, n);
@@ -326,7 +365,7 @@ static void simulate_day(gen *g, int rel) {
 
     g->nvisits = 0;
     unsigned lapse_pct = 100u - 70u * (unsigned)rel / opt->days;
-    for (uint32_t i = 0; i < opt->members; i++) {
+    for (uint32_t i = g->mlo; i < g->mhi; i++) {
         const gen_pulse *pu = &g->pulse[i];
         if (rel < pu->active_from) continue;
         bool first_visit = pu->is_new && rel == pu->active_from;
@@ -388,10 +427,148 @@ static void simulate_day(gen *g, int rel) {
     today->len = 0;
 }
 
+/* ---- shards: days of member ranges generated in parallel -------------------------------- */
+
+/* Each shard is a copy of the generator over its own range of members, with
+ * its own random stream, visits, pending returns and receipt numbers; the
+ * catalogue and the members' records are shared (a member belongs to one
+ * shard). A shard may run one day ahead of the writer: it fills sink[day % 2]
+ * while the calling thread hands the previous day's receipts of every shard,
+ * in shard order, to the columnar writer (ids are resolved there, in one
+ * order, so the output depends on the shard count only). */
+typedef struct shard {
+    gen g;
+    gen_sink sink[2];
+    uint32_t done;        /* days generated */
+    pthread_t thread;
+    struct shards *all;
+} shard;
+
+typedef struct shards {
+    pthread_mutex_t mu;
+    pthread_cond_t cv;
+    uint32_t written;     /* days handed to the writer */
+    bool stop;
+    shard *v;
+    unsigned n;
+} shards;
+
+static void *shard_run(void *arg) {
+    shard *sh = arg;
+    shards *all = sh->all;
+    for (uint32_t rel = 0; rel < sh->g.opt->days; rel++) {
+        pthread_mutex_lock(&all->mu);
+        while (!all->stop && rel >= all->written + 2) pthread_cond_wait(&all->cv, &all->mu);
+        bool stop = all->stop;
+        pthread_mutex_unlock(&all->mu);
+        if (stop) break;
+        gen_sink *k = &sh->sink[rel % 2];
+        k->nr = k->nl = 0;
+        sh->g.sink = k;
+        simulate_day(&sh->g, (int)rel);
+        pthread_mutex_lock(&all->mu);
+        sh->done = rel + 1;
+        pthread_cond_broadcast(&all->cv);
+        pthread_mutex_unlock(&all->mu);
+    }
+    return NULL;
+}
+
+static void receipts_sharded(gen *g, unsigned n, struct timespec t0) {
+    const kt_gen_options *opt = g->opt;
+    shards all = {.n = n};
+    pthread_mutex_init(&all.mu, NULL);
+    pthread_cond_init(&all.cv, NULL);
+    all.v = kt_xcalloc(n, sizeof *all.v);
+    uint64_t base = kt_rng_next(&g->rng);
+    for (unsigned s = 0; s < n; s++) {
+        shard *sh = &all.v[s];
+        sh->all = &all;
+        sh->g = *g;
+        gen *sg = &sh->g;
+        kt_rng_seed(&sg->rng, base + 0x9e3779b97f4a7c15ull * (s + 1));
+        sg->mlo = (uint32_t)((uint64_t)opt->members * s / n);
+        sg->mhi = (uint32_t)((uint64_t)opt->members * (s + 1) / n);
+        memset(sg->ring, 0, sizeof sg->ring);
+        sg->visits = NULL;
+        sg->nvisits = sg->visits_cap = 0;
+        sg->store_seq = kt_xcalloc(opt->stores, sizeof *sg->store_seq);
+        sg->report = (kt_gen_report){0};
+        sg->receipts_done = sg->lines_done = 0;
+        sg->direct = NULL;
+    }
+    unsigned started = 0;
+    for (; started < n; started++)
+        if (pthread_create(&all.v[started].thread, NULL, shard_run, &all.v[started])) break;
+    if (started < n) {
+        g->rc = kt_fail(g->err, KT_ENOMEM, "threads", "cannot start thread %u of %u", started + 1, n);
+        pthread_mutex_lock(&all.mu);
+        all.stop = true;
+        pthread_cond_broadcast(&all.cv);
+        pthread_mutex_unlock(&all.mu);
+    }
+    for (uint32_t rel = 0; rel < opt->days && g->rc == KT_OK; rel++) {
+        pthread_mutex_lock(&all.mu);
+        for (unsigned s = 0; s < n; s++)
+            while (all.v[s].done <= rel) pthread_cond_wait(&all.cv, &all.mu);
+        pthread_mutex_unlock(&all.mu);
+        for (unsigned s = 0; s < n && g->rc == KT_OK; s++) {
+            const gen_sink *k = &all.v[s].sink[rel % 2];
+            for (size_t i = 0; i < k->nr && g->rc == KT_OK; i++) {
+                const gen_raw *r = &k->r[i];
+                kt_gen_direct_receipt(g, k->day, r->minute, r->store, r->member, r->card, r->is_return,
+                                      k->l + r->first_line, r->nlines);
+                g->receipts_done++;
+                g->lines_done += r->nlines;
+            }
+        }
+        pthread_mutex_lock(&all.mu);
+        all.written = rel + 1;
+        if (g->rc) all.stop = true;
+        pthread_cond_broadcast(&all.cv);
+        pthread_mutex_unlock(&all.mu);
+        if (opt->progress) {
+            struct timespec t1;
+            clock_gettime(CLOCK_MONOTONIC, &t1);
+            double sec = (double)(t1.tv_sec - t0.tv_sec) + (double)(t1.tv_nsec - t0.tv_nsec) / 1e9;
+            opt->progress(opt->progress_ctx, rel + 1, opt->days, g->receipts_done, g->lines_done, sec);
+        }
+    }
+    if (g->rc) {
+        pthread_mutex_lock(&all.mu);
+        all.stop = true;
+        pthread_cond_broadcast(&all.cv);
+        pthread_mutex_unlock(&all.mu);
+    }
+    for (unsigned s = 0; s < started; s++) pthread_join(all.v[s].thread, NULL);
+    for (unsigned s = 0; s < n; s++) {
+        shard *sh = &all.v[s];
+        g->report.returns += sh->g.report.returns;
+        g->report.receipts_without_card += sh->g.report.receipts_without_card;
+        for (int k = 0; k < GEN_RETURN_RING; k++) free(sh->g.ring[k].v);
+        free(sh->g.visits);
+        free(sh->g.store_seq);
+        for (int k = 0; k < 2; k++) {
+            free(sh->sink[k].r);
+            free(sh->sink[k].l);
+        }
+    }
+    free(all.v);
+    pthread_mutex_destroy(&all.mu);
+    pthread_cond_destroy(&all.cv);
+}
+
 void kt_gen_receipts(gen *g) {
     struct timespec t0, t1;
     clock_gettime(CLOCK_MONOTONIC, &t0);
     build_basket_tables(g);
+    g->mlo = 0;
+    g->mhi = g->opt->members;
+    unsigned threads = g->opt->threads;
+    if (g->direct && threads > 1) {
+        receipts_sharded(g, threads < g->opt->members ? threads : g->opt->members, t0);
+        return;
+    }
     for (uint32_t rel = 0; rel < g->opt->days && g->rc == KT_OK; rel++) {
         simulate_day(g, (int)rel);
         if (g->opt->progress) {

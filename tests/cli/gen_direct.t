@@ -54,6 +54,21 @@ next_receipt 4047
 $ karta --data d rfm --format csv --as-of 2026-03-10 | grep '^M0000001,'; grep '^M0000001,' rc
 M0000001,2,32,102431.98,8969.24,3201.00,2026-01-04,2026-03-08,5,5,5,Champions
 M0000001,2,16,51215.99,8969.24,3201.00,2026-01-04,2026-03-08,5,5,5,Champions
+# --threads 2: two member shards generated in parallel, each with its own random stream: the
+# same bytes on every run, another (equally shaped) history than one thread's
+$ for x in e f; do karta --data $x init >/dev/null; karta --data $x gen --direct --threads 2 --out g5$x --members 400 --stores 4 --products 300 --days 70 | tail -2 | head -1; done; diff -r e/cols f/cols && echo same bytes
+e/cols: 1962 receipts, 13080 lines; dictionary ids: 333 members, 4 stores, 300 skus
+f/cols: 1962 receipts, 13080 lines; dictionary ids: 333 members, 4 stores, 300 skus
+same bytes
+$ karta --data e cols dump lines | awk -F, 'NR > 1 { n++; a += $9 } END { print n, a }'; karta --data e cols dump receipts | awk -F, 'NR > 1 { a += $8 } END { print a }'
+13080 638832174
+638832174
+$ karta gen --out g7 --threads 2
+karta: usage: --threads: only with --direct (the CSV files are written in one order)
+[exit 2]
+$ karta --data e gen --direct --out g7 --threads 65
+karta: invalid_input: --threads: "65" is out of range (1..64)
+[exit 4]
 # errors: no data directory; the columnar store busy (nothing is written, not even --out)
 $ karta --data nowhere gen --direct --out x; ls -d x
 karta: not_found: --data: no data directory at nowhere (run: karta init --data nowhere)

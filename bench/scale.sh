@@ -11,7 +11,11 @@
 # 1/F has 40M/F members; the generator's members come about 2.1 times a month, not
 # the month's 10.5, so the slice spans 5 x 30 days to reach 2.7B/F lines and 420M/F
 # receipts (the members, receipts and lines all a 1/F share; only the calendar is
-# longer). Column files take about 38 bytes a line: check the disk first.
+# longer). gen --direct writes compact segments: about 16 bytes a line plus 27 a
+# receipt (~21 bytes a line in all); the disk is checked first. The generator runs
+# on every core (--threads, SCALE_THREADS to override); stores are capped at the
+# generator's 9,999 (the month's chain has ~20,000: more stores only spread the
+# same receipts thinner).
 #
 # Environment: SCALE_WORK=DIR (default /tmp) holds the data while it runs; it is
 # deleted at the end unless KEEP=1. SCALE_DAYS overrides the 150 days.
@@ -23,12 +27,13 @@ karta="$top/karta"
 [ -x "$karta" ] || make -C "$top" karta >/dev/null
 members=$((40000000 / frac))
 days=${SCALE_DAYS:-150}
-stores=$((20000 / frac)); [ "$stores" -ge 20 ] || stores=20
+stores=$((20000 / frac)); [ "$stores" -ge 20 ] || stores=20; [ "$stores" -le 9999 ] || stores=9999
+threads=${SCALE_THREADS:-$(nproc)}
 products=20000
 expect_lines=$((2700000000 / frac))
 work=$(mktemp -d "${SCALE_WORK:-/tmp}/karta-scale.XXXXXX")
 [ "${KEEP:-0}" = 1 ] || trap 'rm -rf "$work"' EXIT
-need_kb=$((expect_lines / 1000 * 45)) # 38 bytes a line of columns + receipts + margin
+need_kb=$((expect_lines / 1000 * 26)) # ~21 bytes a line of columns and receipts + margin
 free_kb=$(df -Pk "$work" | awk 'NR == 2 { print $4 }')
 if [ "$free_kb" -lt "$need_kb" ]; then
   echo "scale.sh: about $((need_kb / 1048576)) GB needed in $work, $((free_kb / 1048576)) GB free" >&2
@@ -82,7 +87,7 @@ step() {
 
 "$karta" init >/dev/null
 step "gen --direct" "$karta" gen --direct --out "$work/g" --members "$members" --stores "$stores" \
-  --products "$products" --days "$days"
+  --products "$products" --days "$days" --threads "$threads"
 grep 'cols:\|lines/s' "$work/gen --direct.out" | sed 's/^/  /'
 lines=$(awk '/cols:/ { gsub(",", ""); for (i = 1; i <= NF; i++) if ($(i + 1) == "lines;") print $i }' "$work/gen --direct.out")
 echo "  columns: $(du -sh "$KARTA_DATA/cols" | cut -f1)"

@@ -7,7 +7,6 @@
 
 #include <math.h>
 
-static uint64_t rotl(uint64_t x, int k) { return (x << k) | (x >> (64 - k)); }
 
 static uint64_t splitmix64(uint64_t *state) {
     uint64_t z = (*state += 0x9e3779b97f4a7c15u);
@@ -22,35 +21,6 @@ void kt_rng_seed(kt_rng *r, uint64_t seed) {
     /* splitmix64 is a bijection of its counter, so four outputs are never all
      * zero (the one state xoshiro cannot leave); keep the check anyway. */
     KT_ASSERT(r->s[0] | r->s[1] | r->s[2] | r->s[3]);
-}
-
-uint64_t kt_rng_next(kt_rng *r) {
-    uint64_t *s = r->s;
-    uint64_t result = rotl(s[1] * 5, 7) * 9;
-    uint64_t t = s[1] << 17;
-    s[2] ^= s[0];
-    s[3] ^= s[1];
-    s[1] ^= s[2];
-    s[0] ^= s[3];
-    s[2] ^= t;
-    s[3] = rotl(s[3], 45);
-    return result;
-}
-
-/* Lemire's multiply-and-reject: the high half of x * n is uniform in [0, n)
- * once the low half is outside the short first bucket. */
-uint64_t kt_rng_below(kt_rng *r, uint64_t n) {
-    KT_ASSERT(n > 0);
-    unsigned __int128 m = (unsigned __int128)kt_rng_next(r) * n;
-    uint64_t low = (uint64_t)m;
-    if (low < n) {
-        uint64_t threshold = -n % n; /* 2^64 mod n */
-        while (low < threshold) {
-            m = (unsigned __int128)kt_rng_next(r) * n;
-            low = (uint64_t)m;
-        }
-    }
-    return (uint64_t)(m >> 64);
 }
 
 double kt_rng_unit(kt_rng *r) {

@@ -92,6 +92,7 @@ void kt_gen_products(gen *g) {
     const kt_gen_options *opt = g->opt;
     size_t n = opt->products;
     g->products = kt_xcalloc(n, sizeof *g->products);
+    g->zipf_cum = kt_xcalloc(n, sizeof *g->zipf_cum);
     /* Leaves share the SKUs by their group's popularity (plus a floor), largest remainder. */
     uint64_t wsum = 0;
     for (size_t l = 0; l < g->nleaves; l++) wsum += gen_groups[g->leaves[l].group].popularity + 15u;
@@ -147,6 +148,7 @@ void kt_gen_products(gen *g) {
             /* Zipf within the leaf: the r-th most popular sells 1/(r+1) of the first. */
             cum += 1000000u / (r + 1);
             pr->zipf_cum = cum;
+            g->zipf_cum[pr - g->products] = cum;
 
             char name[512];
             char *q = name;
@@ -216,11 +218,13 @@ uint32_t kt_gen_pick_in_leaf(gen *g, size_t leaf) {
     const gen_leaf *lf = &g->leaves[leaf];
     KT_ASSERT(lf->count > 0);
     uint32_t u = (uint32_t)below(g, lf->zipf_total);
-    const gen_product *p = g->products + lf->first;
-    uint32_t lo = 0, hi = lf->count - 1;
-    while (lo < hi) {
-        uint32_t mid = (lo + hi) / 2;
-        if (p[mid].zipf_cum > u) hi = mid; else lo = mid + 1;
+    const uint32_t *cum = g->zipf_cum + lf->first;
+    /* the first product with zipf_cum > u, without branches (as pick_cum) */
+    uint32_t lo = 0, len = lf->count;
+    while (len > 1) {
+        uint32_t half = len / 2;
+        lo = cum[lo + half - 1] <= u ? lo + half : lo;
+        len -= half;
     }
     return lo;
 }

@@ -194,6 +194,7 @@ typedef struct gen {
     char (*group_code)[6];
     uint8_t *group_supplier;          /* [group * GEN_GROUP_BRANDS + brand] */
     gen_product *products;
+    uint32_t *zipf_cum;               /* products' zipf_cum again, packed: the hot search reads only it */
     gen_store *stores;
     uint16_t *own_stores;             /* stores that are not partners */
     size_t nown;
@@ -261,10 +262,12 @@ static inline int64_t range(gen *g, int64_t lo, int64_t hi) { /* inclusive */
 /* Index of the first cumulative weight above a draw in [0, cum[n-1]). */
 static inline size_t pick_cum(gen *g, const uint32_t *cum, size_t n) {
     uint32_t u = (uint32_t)below(g, cum[n - 1]);
-    size_t lo = 0, hi = n - 1;
-    while (lo < hi) {
-        size_t mid = (lo + hi) / 2;
-        if (cum[mid] > u) hi = mid; else lo = mid + 1;
+    /* the first i with cum[i] > u, searched without branches (the answer is in [lo, lo + len)) */
+    size_t lo = 0, len = n;
+    while (len > 1) {
+        size_t half = len / 2;
+        lo = cum[lo + half - 1] <= u ? lo + half : lo;
+        len -= half;
     }
     return lo;
 }

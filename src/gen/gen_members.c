@@ -9,6 +9,7 @@
 #include "gen_internal.h"
 
 #include <stdlib.h>
+#include <sys/mman.h>
 
 /* ---- members -------------------------------------------------------------------------- */
 
@@ -306,8 +307,15 @@ static void make_consents(gen *g, uint32_t index, const gen_person *ps, bool has
 void kt_gen_members(gen *g) {
     const kt_gen_options *opt = g->opt;
     uint32_t n = opt->members;
-    g->members_mem = kt_xcalloc((size_t)n + 1, sizeof *g->members);
-    g->members = (gen_member *)(((uintptr_t)g->members_mem + 63) & ~(uintptr_t)63);
+    /* Visits read members at random: on 2 MB pages a 40 M-member array (5 GB)
+     * needs 2,500 TLB entries instead of 1.2 M. */
+    size_t bytes = ((size_t)n + 1) * sizeof *g->members, huge = (size_t)2 << 20;
+    bytes = (bytes + huge - 1) / huge * huge;
+    g->members_mem = aligned_alloc(huge, bytes);
+    if (!g->members_mem) g->members_mem = kt_xmalloc(bytes); /* aborts if that fails too */
+    madvise(g->members_mem, bytes, MADV_HUGEPAGE);
+    memset(g->members_mem, 0, bytes);
+    g->members = g->members_mem;
     g->pulse = kt_xcalloc(n, sizeof *g->pulse);
     size_t pets_group = SIZE_MAX, shave_group = SIZE_MAX;
     for (size_t gi = 0; gi < gen_group_count; gi++) {

@@ -9,16 +9,17 @@
 # The month (the analytics issue's goal): 40M members, 420M receipts, 2.7B lines,
 # imported and analysed (RFM, ABC, R1) within 10 minutes in at most 16 GB. A slice
 # 1/F has 40M/F members; the generator's members come about 2.1 times a month, not
-# the month's 10.5, so the slice spans 5 x 30 days to reach 2.7B/F lines and 420M/F
-# receipts (the members, receipts and lines all a 1/F share; only the calendar is
-# longer). gen --direct writes compact segments: about 16 bytes a line plus 27 a
+# the month's 10.5, so the slice spans five calendar months (151 days from 1 January
+# to 31 May) to reach 2.7B/F lines and 420M/F receipts (the members, receipts and
+# lines all a 1/F share; only the calendar is longer). The analyses run as of the
+# last day. gen --direct writes compact segments: about 16 bytes a line plus 27 a
 # receipt (~21 bytes a line in all); the disk is checked first. The generator runs
 # on every core (--threads, SCALE_THREADS to override); stores are capped at the
 # generator's 9,999 (the month's chain has ~20,000: more stores only spread the
 # same receipts thinner).
 #
 # Environment: SCALE_WORK=DIR (default /tmp) holds the data while it runs; it is
-# deleted at the end unless KEEP=1. SCALE_DAYS overrides the 150 days.
+# deleted at the end unless KEEP=1. SCALE_DAYS overrides the 151 days.
 set -eu
 top=$(cd "$(dirname "$0")/.." && pwd)
 frac=${1:-10}
@@ -26,7 +27,7 @@ case $frac in '' | *[!0-9]* | 0) echo "scale.sh: FRACTION must be a positive num
 karta="$top/karta"
 [ -x "$karta" ] || make -C "$top" karta >/dev/null
 members=$((40000000 / frac))
-days=${SCALE_DAYS:-150}
+days=${SCALE_DAYS:-151}
 stores=$((20000 / frac)); [ "$stores" -ge 20 ] || stores=20; [ "$stores" -le 9999 ] || stores=9999
 threads=${SCALE_THREADS:-$(nproc)}
 products=20000

@@ -166,6 +166,7 @@ static void gen_free(gen *g) {
     free(g->group_supplier);
     free(g->products);
     free(g->zipf_cum);
+    free(g->hot);
     free(g->stores);
     free(g->own_stores);
     free(g->partner_stores);

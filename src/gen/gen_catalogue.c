@@ -93,6 +93,7 @@ void kt_gen_products(gen *g) {
     size_t n = opt->products;
     g->products = kt_xcalloc(n, sizeof *g->products);
     g->zipf_cum = kt_xcalloc(n, sizeof *g->zipf_cum);
+    g->hot = kt_xcalloc(n, sizeof *g->hot);
     /* Leaves share the SKUs by their group's popularity (plus a floor), largest remainder. */
     uint64_t wsum = 0;
     for (size_t l = 0; l < g->nleaves; l++) wsum += gen_groups[g->leaves[l].group].popularity + 15u;
@@ -149,6 +150,7 @@ void kt_gen_products(gen *g) {
             cum += 1000000u / (r + 1);
             pr->zipf_cum = cum;
             g->zipf_cum[pr - g->products] = cum;
+            g->hot[pr - g->products] = (gen_hot){pr->price, pr->leaf, pr->weighed, pr->promo};
 
             char name[512];
             char *q = name;

@@ -176,7 +176,7 @@ void kt_gen_direct_receipt(gen *g, kt_day day, int minute, uint16_t store, uint3
                                 .minute = r.minute};
         if ((g->rc = sku_id(g, l->product, &row.sku))) return;
         /* grams of a weighed SKU are thousandths of a kilogram */
-        int64_t qty_milli = g->products[l->product].weighed ? (int64_t)l->qty : (int64_t)l->qty * 1000;
+        int64_t qty_milli = g->hot[l->product].weighed ? (int64_t)l->qty : (int64_t)l->qty * 1000;
         row.qty_milli = is_return ? -qty_milli : qty_milli;
         row.amount = is_return ? -l->amount : l->amount;
         if ((g->rc = kt_cols_writer_line(d->w, &row, g->err))) return;

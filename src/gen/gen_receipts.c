@@ -54,7 +54,7 @@ static int find_line(const gen_line *lines, int n, uint32_t product) {
 
 /* Adds a product, or one more piece of it; returns false when nothing changed. */
 static bool add_line(gen *g, gen_line *lines, int *n, uint32_t product) {
-    const gen_product *pr = &g->products[product];
+    const gen_hot *pr = &g->hot[product];
     const gen_group_def *gd = &gen_groups[g->leaves[pr->leaf].group];
     int at = find_line(lines, *n, product);
     if (at >= 0) {
@@ -127,7 +127,7 @@ static int build_basket(gen *g, gen_member *m, const gen_store *st, int rel, int
     /* Prices, discounts, and accessories to come back for. */
     for (int i = 0; i < n; i++) {
         gen_line *l = &lines[i];
-        const gen_product *pr = &g->products[l->product];
+        const gen_hot *pr = &g->hot[l->product];
         int64_t full = pr->weighed ? ((int64_t)l->qty * pr->price + 500) / 1000 : (int64_t)l->qty * pr->price;
         unsigned off = 0;
         if (pr->promo ? pct(g, 35) : pct(g, 3)) off = pr->promo ? (unsigned)range(g, 2, 6) * 5 : (unsigned)range(g, 1, 3) * 5;
@@ -137,7 +137,7 @@ static int build_basket(gen *g, gen_member *m, const gen_store *st, int rel, int
                 const gen_pair *pp = &g->pairs[k];
                 if (pp->main_leaf != pr->leaf || !pct(g, pp->pct)) continue;
                 const gen_leaf *acc = &g->leaves[pp->accessory_leaf];
-                const char *brand = gen_groups[g->leaves[pr->leaf].group].brands[pr->brand];
+                const char *brand = gen_groups[g->leaves[pr->leaf].group].brands[g->products[l->product].brand];
                 uint32_t pick = acc->first + kt_gen_pick_in_leaf(g, pp->accessory_leaf);
                 for (uint32_t j = 0; j < acc->count; j++) {
                     const gen_product *ap = &g->products[acc->first + j];
@@ -309,7 +309,7 @@ static void schedule_return(gen *g, const gen_day *d, uint32_t member, uint32_t 
         const gen_line *l = &lines[(first + k) % n];
         gen_line *rl = &r->lines[r->nlines++];
         *rl = *l;
-        if (!g->products[l->product].weighed && l->qty > 1) {
+        if (!g->hot[l->product].weighed && l->qty > 1) {
             int32_t q = (int32_t)range(g, 1, l->qty);
             rl->qty = q;
             rl->amount = l->amount * q / l->qty; /* floor: never more than q x price */

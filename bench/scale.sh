@@ -87,7 +87,7 @@ step() {
 }
 
 "$karta" init >/dev/null
-step "gen --direct" "$karta" gen --direct --out "$work/g" --members "$members" --stores "$stores" \
+step "gen --direct" "$karta" gen --direct --columns-only --members "$members" --stores "$stores" \
   --products "$products" --days "$days" --threads "$threads"
 grep 'cols:\|lines/s' "$work/gen --direct.out" | sed 's/^/  /'
 lines=$(awk '/cols:/ { gsub(",", ""); for (i = 1; i <= NF; i++) if ($(i + 1) == "lines;") print $i }' "$work/gen --direct.out")

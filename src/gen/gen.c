@@ -60,7 +60,7 @@ static const char *const file_headers[KT_GEN_FILE_COUNT] = {
 /* ---- output files ------------------------------------------------------------------ */
 
 void kt_gen_flush(gen *g, gen_out *o) {
-    if (o->len && o->f && g->rc == KT_OK) {
+    if (o->len && o->f && !o->discard && g->rc == KT_OK) {
         if (fwrite(o->buf, 1, o->len, o->f) != o->len)
             g->rc = kt_fail(g->err, KT_EIO, o->path, "cannot write: %s", strerror(errno));
     }
@@ -70,9 +70,10 @@ void kt_gen_flush(gen *g, gen_out *o) {
 
 static kt_rc out_open(gen *g, kt_gen_file f) {
     gen_out *o = &g->out[f];
-    snprintf(o->path, sizeof o->path, "%s/%s", g->opt->out_dir, file_names[f]);
-    o->f = fopen(o->path, "wb");
-    if (!o->f) return g->rc = kt_fail(g->err, KT_EIO, o->path, "cannot create: %s", strerror(errno));
+    snprintf(o->path, sizeof o->path, "%s/%s", g->opt->out_dir ? g->opt->out_dir : "-", file_names[f]);
+    o->discard = g->opt->columns_only;
+    o->f = o->discard ? NULL : fopen(o->path, "wb");
+    if (!o->f && !o->discard) return g->rc = kt_fail(g->err, KT_EIO, o->path, "cannot create: %s", strerror(errno));
     o->buf = kt_xmalloc(GEN_OUT_BUF_BYTES);
     o->len = 0;
     o->rows = 0;
@@ -85,11 +86,12 @@ static kt_rc out_open(gen *g, kt_gen_file f) {
 
 static void out_close(gen *g, kt_gen_file f) {
     gen_out *o = &g->out[f];
-    if (!o->f) return;
+    if (!o->f && !o->discard) return;
     kt_gen_flush(g, o);
-    if (fclose(o->f) != 0 && g->rc == KT_OK)
+    if (o->f && fclose(o->f) != 0 && g->rc == KT_OK)
         g->rc = kt_fail(g->err, KT_EIO, o->path, "cannot write: %s", strerror(errno));
     o->f = NULL;
+    o->discard = false;
     free(o->buf);
     o->buf = NULL;
     g->report.rows[f] = o->rows;
@@ -114,8 +116,11 @@ const char *kt_gen_file_name(kt_gen_file file) {
 }
 
 static kt_rc check_options(const kt_gen_options *opt, kt_err *err) {
-    if (!opt->out_dir || !*opt->out_dir) return kt_fail(err, KT_EINVAL, "out", "an output directory is required");
-    if (strlen(opt->out_dir) > sizeof ((gen_out *)0)->path - 32)
+    if (opt->columns_only && !opt->direct_data)
+        return kt_fail(err, KT_EINVAL, "columns-only", "only with --direct (the receipts go to the columns)");
+    if (!opt->columns_only && (!opt->out_dir || !*opt->out_dir))
+        return kt_fail(err, KT_EINVAL, "out", "an output directory is required");
+    if (opt->out_dir && strlen(opt->out_dir) > sizeof ((gen_out *)0)->path - 32)
         return kt_fail(err, KT_EINVAL, "out", "the directory's path is too long");
     if (opt->members < 1 || opt->members > KT_GEN_MEMBERS_MAX)
         return kt_fail(err, KT_EINVAL, "members", "must be 1..%u", KT_GEN_MEMBERS_MAX);
@@ -185,6 +190,7 @@ static void gen_free(gen *g) {
 
 /* The receipt files are not written in direct mode. */
 static bool writes_file(const kt_gen_options *opt, int f) {
+    if (opt->columns_only) return false;
     return !opt->direct_data || (f != KT_GEN_RECEIPTS && f != KT_GEN_RECEIPT_LINES);
 }
 
@@ -210,7 +216,7 @@ kt_rc kt_gen_run(const kt_gen_options *opt, kt_gen_report *report, kt_err *err) 
         kt_gen_direct_open(g);
         if (g->rc) goto done;
     }
-    if ((g->rc = make_dir(opt->out_dir, err))) goto done;
+    if (!opt->columns_only && (g->rc = make_dir(opt->out_dir, err))) goto done;
 
     if (out_open(g, KT_GEN_CATEGORIES)) goto done;
     kt_gen_tree(g);

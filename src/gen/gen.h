@@ -60,6 +60,8 @@ typedef struct kt_gen_options {
     bool dirty;            /* add a few deliberately bad phones and e-mails */
     const char *direct_data;  /* non-NULL: receipts into this data directory's columnar store */
     struct kt_store *store;   /* with direct_data: its operational store, for ids (borrowed) */
+    bool columns_only;        /* with direct_data: generate the whole chain (the same receipts) but write
+                                 no CSV file; out_dir may be NULL */
     uint32_t threads;         /* with direct_data: members split into this many shards whose days are
                                  generated in parallel (0 or 1: the one serial order, equal to the CSV
                                  path's). Deterministic for a given count; another count gives another

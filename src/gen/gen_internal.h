@@ -182,6 +182,7 @@ typedef struct gen_visit {
 
 typedef struct gen_out {
     FILE *f;
+    bool discard;         /* columns_only: rows are made and counted, never written */
     char *buf;
     size_t len;
     uint64_t rows, bytes;

@@ -57,12 +57,21 @@ M0000001,2,16,51215.99,8969.24,3201.00,2026-01-04,2026-03-08,5,5,5,Champions
 # --threads 2: two member shards generated in parallel, each with its own random stream: the
 # same bytes on every run, another (equally shaped) history than one thread's
 $ for x in e f; do karta --data $x init >/dev/null; karta --data $x gen --direct --threads 2 --out g5$x --members 400 --stores 4 --products 300 --days 70 | tail -2 | head -1; done; diff -r e/cols f/cols && echo same bytes
-e/cols: 1962 receipts, 13080 lines; dictionary ids: 333 members, 4 stores, 300 skus
-f/cols: 1962 receipts, 13080 lines; dictionary ids: 333 members, 4 stores, 300 skus
+e/cols: 2047 receipts, 13653 lines; dictionary ids: 345 members, 4 stores, 300 skus
+f/cols: 2047 receipts, 13653 lines; dictionary ids: 345 members, 4 stores, 300 skus
 same bytes
 $ karta --data e cols dump lines | awk -F, 'NR > 1 { n++; a += $9 } END { print n, a }'; karta --data e cols dump receipts | awk -F, 'NR > 1 { a += $8 } END { print a }'
-13080 638832174
-638832174
+13653 665055611
+665055611
+# --columns-only: the same chain and receipts, no CSV file written (no --out needed)
+$ karta --data h init >/dev/null; karta --data h gen --direct --threads 2 --columns-only --members 400 --stores 4 --products 300 --days 70 | sed -n '4p;8p'; diff -r e/cols h/cols && echo same columns; ls -d g5h 2>/dev/null | wc -l
+members.csv: 400 rows (not written)
+h/cols: 2047 receipts, 13653 lines; dictionary ids: 345 members, 4 stores, 300 skus
+same columns
+0
+$ karta gen --columns-only --members 3
+karta: usage: --columns-only: only with --direct (the receipts go to the columns)
+[exit 2]
 $ karta gen --out g7 --threads 2
 karta: usage: --threads: only with --direct (the CSV files are written in one order)
 [exit 2]

@@ -115,7 +115,7 @@ static void scan_lines_sum(void *arg, const kt_cols_lines *seg, size_t begin, si
     int64_t *sum = st->sum;
     bool overflow = false;
     for (size_t i = begin; i < end; i++) {
-        if (day[i] < from || day[i] > to) continue;
+        if (day && (day[i] < from || day[i] > to)) continue; /* no day: the segment's month is wholly in range */
         if (store_ok && !store_ok[kt_actx_index_of(sslots, store[i])]) continue;
         uint32_t item = kt_actx_index_of(kslots, sku[i]);
         if (group) {
@@ -190,7 +190,7 @@ kt_rc kt_abc_measure(kt_actx *a, const kt_afilter *f, kt_abc_of of, kt_abc_by by
     unsigned sum_cols = KT_ASCAN_COL(KT_COLS_L_DAY) | KT_ASCAN_COL(KT_COLS_L_SKU) |
                         KT_ASCAN_COL(by == KT_ABC_BY_UNITS ? KT_COLS_L_QTY : KT_COLS_L_AMOUNT) |
                         (f->store_ok ? KT_ASCAN_COL(KT_COLS_L_STORE) : 0u);
-    rc = sum_of_products ? kt_actx_scan_lines_cols(a, threads, sum_cols, scan_lines_sum, states, err)
+    rc = sum_of_products ? kt_actx_scan_lines_days(a, threads, sum_cols, f, scan_lines_sum, states, err)
        : lines           ? kt_actx_scan_lines(a, threads, scan_lines, states, err)
                          : kt_actx_scan_receipts(a, threads, scan_receipts, states, err);
     free(group);

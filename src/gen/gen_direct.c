@@ -63,6 +63,8 @@ void kt_gen_direct_open(gen *g) {
     d->next_receipt = kt_cols_writer_next_receipt(d->w);
 }
 
+bool kt_gen_direct_by_card(const gen *g) { return g->direct && g->direct->by_card; }
+
 void kt_gen_direct_begin(gen *g) {
     gen_direct *d = g->direct;
     d->store_id = kt_xmalloc(g->opt->stores * sizeof *d->store_id);

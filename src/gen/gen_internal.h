@@ -256,6 +256,8 @@ void kt_gen_flush(gen *g, gen_out *o);
  * written. Errors are sticky in g->rc. */
 void kt_gen_direct_open(gen *g);
 void kt_gen_direct_begin(gen *g);
+/* Whether members are found through the operational store's cards (else by index). */
+bool kt_gen_direct_by_card(const gen *g);
 void kt_gen_direct_receipt(gen *g, kt_day day, int minute, uint16_t store, uint32_t member, uint32_t card,
                            bool is_return, const gen_line *lines, int n);
 void kt_gen_direct_finish(gen *g, bool commit);

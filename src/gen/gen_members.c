@@ -8,6 +8,7 @@
  */
 #include "gen_internal.h"
 
+#include <pthread.h>
 #include <stdlib.h>
 #include <sys/mman.h>
 
@@ -304,6 +305,15 @@ static void make_consents(gen *g, uint32_t index, const gen_person *ps, bool has
     }
 }
 
+typedef struct member_ctx {
+    size_t pets_group, shave_group;
+    uint32_t phone_serial[GEN_NAME_SETS];
+    uint32_t lo;              /* first member of the range being made */
+} member_ctx;
+
+static void member_one(gen *g, member_ctx *c, uint32_t i);
+static void members_sharded(gen *g, const member_ctx *c, unsigned threads);
+
 void kt_gen_members(gen *g) {
     const kt_gen_options *opt = g->opt;
     uint32_t n = opt->members;
@@ -323,23 +333,36 @@ void kt_gen_members(gen *g) {
         if (strcmp(gen_groups[gi].name, "Бритьё") == 0) shave_group = gi;
     }
     g->people = kt_xcalloc(n, sizeof *g->people);
+    member_ctx c = {pets_group, shave_group, {0, 0}, 0};
+    unsigned threads = opt->threads < n ? opt->threads : n;
+    if (threads > 1 && opt->columns_only && g->direct && !kt_gen_direct_by_card(g)) {
+        members_sharded(g, &c, threads);
+        return;
+    }
     g->email_set_cap = 1024;
     while (g->email_set_cap < (size_t)n * 2) g->email_set_cap *= 2;
     g->email_set = kt_xcalloc(g->email_set_cap, sizeof *g->email_set);
+    for (uint32_t i = 0; i < n; i++) member_one(g, &c, i);
+}
 
+/* One member: who, where, how they shop, their cards and files' rows. Draws
+ * only from G (a shard's copy in members_sharded); a duplicate copies an
+ * earlier member of the same range [c->lo, i). */
+static void member_one(gen *g, member_ctx *c, uint32_t i) {
+    const kt_gen_options *opt = g->opt;
+    size_t pets_group = c->pets_group, shave_group = c->shave_group;
+    uint32_t *phone_serial = c->phone_serial;
     kt_day start = opt->start, end = opt->start + (kt_day)opt->days; /* end: first day after */
-    uint32_t phone_serial[GEN_NAME_SETS] = {0, 0};
     gen_out *om = &g->out[KT_GEN_MEMBERS], *oc = &g->out[KT_GEN_CARDS], *ob = &g->out[KT_GEN_BALANCES];
-
-    for (uint32_t i = 0; i < n; i++) {
+    {
         gen_person *ps = &g->people[i];
         gen_member *m = &g->members[i];
         gen_pulse *pu = &g->pulse[i];
         const gen_person *orig = NULL;
-        if (i >= 20 && ppm(g, GEN_DUP_PPM)) {
+        if (i - c->lo >= 20 && ppm(g, GEN_DUP_PPM)) {
             for (int t = 0; t < 8 && !orig; t++) {
-                const gen_person *c = &g->people[below(g, i)];
-                if (!c->is_dup && c->birth != KT_DAY_NONE && (c->phone_fmt != 255 || c->email_kind)) orig = c;
+                const gen_person *o = &g->people[c->lo + below(g, i - c->lo)];
+                if (!o->is_dup && o->birth != KT_DAY_NONE && (o->phone_fmt != 255 || o->email_kind)) orig = o;
             }
         }
 
@@ -589,3 +612,63 @@ void kt_gen_members(gen *g) {
     }
 }
 
+/* ---- members in parallel (--direct --columns-only --threads N) ------------------------- */
+
+/* Each shard makes a range of members with its own random stream, e-mail set,
+ * phone and card serials (ranges apart: a member's cards are numbered from
+ * i x GEN_CARDS_MAX) and file buffers (nothing is written: columns only, so no
+ * row order to keep). Members read only the catalogue and their own range. */
+typedef struct mshard {
+    gen g;
+    member_ctx c;
+    uint32_t hi;
+    pthread_t thread;
+} mshard;
+
+static void *mshard_run(void *arg) {
+    mshard *m = arg;
+    for (uint32_t i = m->c.lo; i < m->hi; i++) member_one(&m->g, &m->c, i);
+    return NULL;
+}
+
+static void members_sharded(gen *g, const member_ctx *c, unsigned threads) {
+    uint32_t n = g->opt->members;
+    mshard *v = kt_xcalloc(threads, sizeof *v);
+    uint64_t base = kt_rng_next(&g->rng);
+    for (unsigned s = 0; s < threads; s++) {
+        mshard *m = &v[s];
+        m->g = *g;
+        m->c = *c;
+        m->c.lo = (uint32_t)((uint64_t)n * s / threads);
+        m->hi = (uint32_t)((uint64_t)n * (s + 1) / threads);
+        kt_rng_seed(&m->g.rng, base + 0x632be59bd9b4e019ull * (s + 1));
+        for (int k = 0; k < GEN_NAME_SETS; k++) m->c.phone_serial[k] = m->c.lo; /* serials apart */
+        m->g.cards = m->c.lo * GEN_CARDS_MAX;
+        m->g.report = (kt_gen_report){0};
+        m->g.email_set_cap = 1024;
+        while (m->g.email_set_cap < (size_t)(m->hi - m->c.lo) * 2) m->g.email_set_cap *= 2;
+        m->g.email_set = kt_xcalloc(m->g.email_set_cap, sizeof *m->g.email_set);
+        for (int f = 0; f < KT_GEN_FILE_COUNT; f++) {
+            m->g.out[f].buf = g->out[f].buf ? kt_xmalloc(GEN_OUT_BUF_BYTES) : NULL;
+            m->g.out[f].len = 0;
+            m->g.out[f].rows = m->g.out[f].bytes = 0;
+        }
+    }
+    unsigned started = 0;
+    for (; started < threads; started++)
+        if (pthread_create(&v[started].thread, NULL, mshard_run, &v[started])) break;
+    for (unsigned s = started; s < threads; s++) mshard_run(&v[s]); /* no thread: here */
+    for (unsigned s = 0; s < started; s++) pthread_join(v[s].thread, NULL);
+    for (unsigned s = 0; s < threads; s++) {
+        mshard *m = &v[s];
+        g->report.duplicate_members += m->g.report.duplicate_members;
+        for (int f = 0; f < KT_GEN_FILE_COUNT; f++) {
+            g->out[f].rows += m->g.out[f].rows;
+            g->out[f].bytes += m->g.out[f].bytes + m->g.out[f].len;
+            free(m->g.out[f].buf);
+        }
+        free(m->g.email_set);
+    }
+    g->cards = n * GEN_CARDS_MAX;
+    free(v);
+}

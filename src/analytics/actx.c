@@ -1058,7 +1058,7 @@ typedef struct worker { scan *s; int index; } worker;
 static bool read_batch(scan *s, size_t seg, size_t begin, size_t end, void *const *buf, kt_cols_lines *lv,
                        kt_cols_receipts *rv) {
     int ncols = s->lines ? KT_COLS_L_N : KT_COLS_R_N;
-    const void *p[KT_COLS_L_N] = {0};
+    const void *p[KT_COLS_MAX_N] = {0};
     unsigned cols = s->seg_cols ? s->seg_cols[seg] : s->cols;
     for (int k = 0; k < ncols; k++) {
         if (!(cols & (1u << k))) continue;
@@ -1075,14 +1075,15 @@ static bool read_batch(scan *s, size_t seg, size_t begin, size_t end, void *cons
                               p[KT_COLS_L_DAY], p[KT_COLS_L_MINUTE], p[KT_COLS_L_QTY], p[KT_COLS_L_AMOUNT]};
     else
         *rv = (kt_cols_receipts){end, p[KT_COLS_R_RECEIPT], p[KT_COLS_R_MEMBER], p[KT_COLS_R_STORE], p[KT_COLS_R_DAY],
-                                 p[KT_COLS_R_MINUTE], p[KT_COLS_R_FLAGS], p[KT_COLS_R_AMOUNT]};
+                                 p[KT_COLS_R_MINUTE], p[KT_COLS_R_FLAGS], p[KT_COLS_R_AMOUNT],
+                                 p[KT_COLS_R_UNITS], p[KT_COLS_R_LINES]};
     return true;
 }
 
 static void *scan_work(void *arg) {
     worker *w = arg;
     scan *s = w->s;
-    void *buf[KT_COLS_L_N] = {0};
+    void *buf[KT_COLS_MAX_N] = {0};
     char *block = NULL;
     size_t ns = kt_cols_segment_count(s->a->c);
     if (s->cols) {
@@ -1143,7 +1144,7 @@ static bool segment_within(const kt_actx *a, size_t seg, kt_day from, kt_day to)
     return first >= from && last <= to;
 }
 
-static kt_rc scan_run(kt_actx *a, int threads, bool lines, unsigned cols, const kt_afilter *days_of,
+static kt_rc scan_run(kt_actx *a, int threads, bool lines, unsigned cols, const kt_afilter *days_of, bool wide_only,
                       kt_ascan_lines_fn lfn, kt_ascan_receipts_fn rfn, void *const *states, kt_err *err) {
     kt_rc rc = KT_OK;
     if (threads < 1) threads = 1;
@@ -1155,16 +1156,21 @@ static kt_rc scan_run(kt_actx *a, int threads, bool lines, unsigned cols, const 
         size_t ns = kt_cols_segment_count(a->c);
         nsegs = ns + (a->d.nr ? 1 : 0);
         s.rows = kt_xcalloc(nsegs ? nsegs : 1, sizeof *s.rows);
-        if (days_of) {
+        /* receipts' units and line counts exist in compact segments only: NULL in the others' views */
+        unsigned compact_only = lines ? 0u : KT_ASCAN_COL(KT_COLS_R_UNITS) | KT_ASCAN_COL(KT_COLS_R_LINES);
+        if (days_of || (cols & compact_only)) {
             unsigned day = KT_ASCAN_COL(lines ? KT_COLS_L_DAY : KT_COLS_R_DAY);
             s.seg_cols = kt_xcalloc(nsegs ? nsegs : 1, sizeof *s.seg_cols);
             for (size_t seg = 0; seg < ns; seg++) {
                 s.seg_cols[seg] = cols;
-                if (segment_within(a, seg, days_of->from, days_of->to) && (cols & ~day)) s.seg_cols[seg] &= ~day;
+                if (days_of && segment_within(a, seg, days_of->from, days_of->to) && (cols & ~day)) s.seg_cols[seg] &= ~day;
+                if (!kt_cols_segment_compact(a->c, seg)) s.seg_cols[seg] &= ~compact_only;
             }
         }
-        for (size_t seg = 0; seg < ns && !rc; seg++)
+        for (size_t seg = 0; seg < ns && !rc; seg++) {
             rc = kt_cols_read_open(a->c, seg, lines, s.seg_cols ? s.seg_cols[seg] : cols, &s.rows[seg], err);
+            if (wide_only && kt_cols_segment_compact(a->c, seg)) s.rows[seg] = 0; /* no batches */
+        }
         if (a->d.nr) s.rows[ns] = lines ? a->d.nl : a->d.nr;
         a->dr = (kt_cols_receipts){a->d.nr, a->d.r_receipt, a->d.r_member, a->d.r_store, a->d.r_day,
                                    a->d.r_minute, a->d.r_flags, a->d.r_amount};
@@ -1217,35 +1223,41 @@ static kt_rc scan_run(kt_actx *a, int threads, bool lines, unsigned cols, const 
 }
 
 kt_rc kt_actx_scan_lines(kt_actx *a, int threads, kt_ascan_lines_fn fn, void *const *states, kt_err *err) {
-    return scan_run(a, threads, true, 0, NULL, fn, NULL, states, err);
+    return scan_run(a, threads, true, 0, NULL, false, fn, NULL, states, err);
 }
 
 kt_rc kt_actx_scan_receipts(kt_actx *a, int threads, kt_ascan_receipts_fn fn, void *const *states, kt_err *err) {
-    return scan_run(a, threads, false, 0, NULL, NULL, fn, states, err);
+    return scan_run(a, threads, false, 0, NULL, false, NULL, fn, states, err);
 }
 
 kt_rc kt_actx_scan_lines_cols(kt_actx *a, int threads, unsigned cols, kt_ascan_lines_fn fn, void *const *states,
                               kt_err *err) {
     cols &= (1u << KT_COLS_L_N) - 1;
-    return scan_run(a, threads, true, cols ? cols : 1, NULL, fn, NULL, states, err);
+    return scan_run(a, threads, true, cols ? cols : 1, NULL, false, fn, NULL, states, err);
 }
 
 kt_rc kt_actx_scan_lines_days(kt_actx *a, int threads, unsigned cols, const kt_afilter *f, kt_ascan_lines_fn fn,
                               void *const *states, kt_err *err) {
     cols &= (1u << KT_COLS_L_N) - 1;
-    return scan_run(a, threads, true, cols ? cols : 1, f, fn, NULL, states, err);
+    return scan_run(a, threads, true, cols ? cols : 1, f, false, fn, NULL, states, err);
+}
+
+kt_rc kt_actx_scan_wide_lines_days(kt_actx *a, int threads, unsigned cols, const kt_afilter *f, kt_ascan_lines_fn fn,
+                                   void *const *states, kt_err *err) {
+    cols &= (1u << KT_COLS_L_N) - 1;
+    return scan_run(a, threads, true, cols ? cols : 1, f, true, fn, NULL, states, err);
 }
 
 kt_rc kt_actx_scan_receipts_cols(kt_actx *a, int threads, unsigned cols, kt_ascan_receipts_fn fn,
                                  void *const *states, kt_err *err) {
     cols &= (1u << KT_COLS_R_N) - 1;
-    return scan_run(a, threads, false, cols ? cols : 1, NULL, NULL, fn, states, err);
+    return scan_run(a, threads, false, cols ? cols : 1, NULL, false, NULL, fn, states, err);
 }
 
 kt_rc kt_actx_scan_receipts_days(kt_actx *a, int threads, unsigned cols, const kt_afilter *f,
                                  kt_ascan_receipts_fn fn, void *const *states, kt_err *err) {
     cols &= (1u << KT_COLS_R_N) - 1;
-    return scan_run(a, threads, false, cols ? cols : 1, f, NULL, fn, states, err);
+    return scan_run(a, threads, false, cols ? cols : 1, f, false, NULL, fn, states, err);
 }
 
 void kt_actx_delta(kt_actx *a, kt_cols_receipts *r, kt_cols_lines *l, uint64_t *op_max) {

@@ -155,6 +155,13 @@ kt_rc kt_actx_scan_receipts_cols(kt_actx *a, int threads, unsigned cols, kt_asca
 /* The same, but the day column (in COLS) is not read from the segments whose
  * whole month lies within [F->from, F->to]: in their batches SEG->day is NULL
  * (every row passes F's days). For scans that read the day only to filter. */
+/* The same (F may be NULL: every day read) over the segments that are not
+ * compact and the checkout's receipts: for scans whose totals by receipt come from the receipts'
+ * KT_COLS_R_UNITS and KT_COLS_R_LINES where the segment is compact (those
+ * columns may be asked of any receipt scan: their view pointers are NULL in
+ * the batches of other segments). */
+kt_rc kt_actx_scan_wide_lines_days(kt_actx *a, int threads, unsigned cols, const kt_afilter *f, kt_ascan_lines_fn fn,
+                                   void *const *states, kt_err *err);
 kt_rc kt_actx_scan_lines_days(kt_actx *a, int threads, unsigned cols, const kt_afilter *f, kt_ascan_lines_fn fn,
                               void *const *states, kt_err *err);
 kt_rc kt_actx_scan_receipts_days(kt_actx *a, int threads, unsigned cols, const kt_afilter *f,

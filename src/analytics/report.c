@@ -156,6 +156,10 @@ static void sales_receipts(void *state, const kt_cols_receipts *seg, size_t begi
         sales_acc *x = &s->acc[p];
         x->rows++;
         x->sales += seg->amount[i];
+        if (seg->units) { /* a compact segment: its lines' totals are the receipt's (not scanned again) */
+            x->units += seg->units[i];
+            x->lines += seg->lines[i];
+        }
         if (seg->flags[i] & KT_COLS_RETURN) continue;
         x->receipts++;
         if (seg->member[i]) kt_rbits_set_own(s->members, p, kt_actx_index_of(s->member_slots, seg->member[i]));
@@ -211,14 +215,14 @@ kt_rc kt_report_sales(kt_actx *a, const kt_report_args *r, kt_aout *out, kt_err 
         const kt_afilter *f = &r->filter;
         /* the minute only for hours; then the day only to filter (not read where a month is wholly in range) */
         bool hours = r->by == KT_RPER_HOUR;
-        unsigned rcols = KT_ASCAN_COL(KT_COLS_R_MEMBER) | KT_ASCAN_COL(KT_COLS_R_DAY) | (hours ? KT_ASCAN_COL(KT_COLS_R_MINUTE) : 0u) | KT_ASCAN_COL(KT_COLS_R_FLAGS) | KT_ASCAN_COL(KT_COLS_R_AMOUNT) | (f->store_ok ? KT_ASCAN_COL(KT_COLS_R_STORE) : 0u);
+        unsigned rcols = KT_ASCAN_COL(KT_COLS_R_MEMBER) | KT_ASCAN_COL(KT_COLS_R_DAY) | (hours ? KT_ASCAN_COL(KT_COLS_R_MINUTE) : 0u) | KT_ASCAN_COL(KT_COLS_R_FLAGS) | KT_ASCAN_COL(KT_COLS_R_AMOUNT) | (f->store_ok ? KT_ASCAN_COL(KT_COLS_R_STORE) : 0u) |
+                         KT_ASCAN_COL(KT_COLS_R_UNITS) | KT_ASCAN_COL(KT_COLS_R_LINES);
         unsigned lcols = KT_ASCAN_COL(KT_COLS_L_DAY) | (hours ? KT_ASCAN_COL(KT_COLS_L_MINUTE) : 0u) | KT_ASCAN_COL(KT_COLS_L_QTY) | (f->store_ok ? KT_ASCAN_COL(KT_COLS_L_STORE) : 0u);
         rc = hours ? kt_actx_scan_receipts_days(a, r->threads, rcols, f, sales_receipts, st, err)
                    : kt_actx_scan_receipts_cols(a, r->threads, rcols, sales_receipts, st, err);
         for (int t = 1; t < r->threads && !rc; t++) kt_rbits_or(&members, &own[t]);
         if (!rc)
-            rc = hours ? kt_actx_scan_lines_days(a, r->threads, lcols, f, sales_lines, st, err)
-                       : kt_actx_scan_lines_cols(a, r->threads, lcols, sales_lines, st, err);
+            rc = kt_actx_scan_wide_lines_days(a, r->threads, lcols, hours ? f : NULL, sales_lines, st, err);
     }
 done:
     kt_aout_table(out, "sales", cols, KT_ARRAY_LEN(cols));

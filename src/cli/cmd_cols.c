@@ -36,12 +36,14 @@ static int dump(bool lines, bool mapped) {
     for (size_t seg = 0; seg < kt_cols_segment_count(c) && !rc; seg++) {
         kt_cols_lines l = {0};
         kt_cols_receipts r = {0};
-        void *buf[KT_COLS_L_N] = {0};
+        void *buf[KT_COLS_MAX_N] = {0};
         size_t rows = 0;
         if (mapped) {
             rc = lines ? kt_cols_map_lines(c, seg, &l, &err) : kt_cols_map_receipts(c, seg, &r, &err);
             rows = lines ? l.rows : r.rows;
         } else {
+            /* the columns both kinds of segment hold (not compact receipts' units and lines) */
+            if (!lines) ncols = KT_COLS_R_UNITS;
             rc = kt_cols_read_open(c, seg, lines, (1u << ncols) - 1, &rows, &err);
             for (int k = 0; k < ncols && !rc; k++) {
                 buf[k] = kt_xmalloc((rows ? rows : 1) * kt_cols_col_width(lines, k));
@@ -65,7 +67,7 @@ static int dump(bool lines, bool mapped) {
                 printf("%s,%u,%u,%u,%d,%u,%u,%lld\n", name, r.receipt[i], r.member[i], r.store[i], (int)r.day[i],
                        (unsigned)r.minute[i], (unsigned)r.flags[i], (long long)r.amount[i]);
         }
-        for (int k = 0; k < KT_COLS_L_N; k++) free(buf[k]);
+        for (int k = 0; k < KT_COLS_MAX_N; k++) free(buf[k]);
     }
     kt_cols_close(c);
     if (rc) return kt_cli_error(&err);

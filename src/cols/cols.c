@@ -130,11 +130,12 @@ size_t kt_strmap_bytes(const kt_strmap *m) { return m->cap * sizeof(slot) + m->k
 
 /* ---- columns of the two tables ---------------------------------------------- */
 typedef struct coldef { const char *name; kt_col_type type; } coldef;
-enum { RC_RECEIPT, RC_MEMBER, RC_STORE, RC_DAY, RC_MINUTE, RC_FLAGS, RC_AMOUNT, RC_N };
+enum { RC_RECEIPT, RC_MEMBER, RC_STORE, RC_DAY, RC_MINUTE, RC_FLAGS, RC_AMOUNT, RC_UNITS, RC_LINES, RC_N };
 enum { LC_RECEIPT, LC_MEMBER, LC_STORE, LC_SKU, LC_DAY, LC_MINUTE, LC_QTY, LC_AMOUNT, LC_N };
 static const coldef receipt_cols[RC_N] = {
     {"r.receipt", KT_COL_U32}, {"r.member", KT_COL_U32}, {"r.store", KT_COL_U32}, {"r.day", KT_COL_I32},
     {"r.minute", KT_COL_U16}, {"r.flags", KT_COL_U8}, {"r.amount", KT_COL_I64},
+    {"r.units", KT_COL_I64}, {"r.lines", KT_COL_U16}, /* compact segments only */
 };
 static const coldef line_cols[LC_N] = {
     {"l.receipt", KT_COL_U32}, {"l.member", KT_COL_U32}, {"l.store", KT_COL_U32}, {"l.sku", KT_COL_U32},
@@ -453,6 +454,7 @@ typedef struct wseg {
     bool closed;                  /* full: a newer segment of the month takes rows */
     bool compact;                 /* lines follow their receipt (kt_cols_writer_compact) */
     uint8_t ltype[LC_N];          /* type of each line column written; 0: not stored */
+    uint8_t rtype[RC_N];          /* the same for receipts */
 } wseg;
 
 struct kt_cols_writer {
@@ -488,6 +490,9 @@ static kt_rc seg_create(kt_cols_writer *w, int year, int month, wseg **out, kt_e
     wseg *s = &w->segs[w->nsegs];
     *s = (wseg){.year = year, .month = month, .number = w->man.next_segment++, .compact = w->compact};
     for (int c = 0; c < LC_N; c++) s->ltype[c] = (uint8_t)line_cols[c].type;
+    for (int c = 0; c < RC_N; c++) s->rtype[c] = (uint8_t)receipt_cols[c].type;
+    s->rtype[RC_UNITS] = s->compact ? KT_COL_I32 : 0;
+    if (!s->compact) s->rtype[RC_LINES] = 0;
     if (s->compact) {
         /* taken from the receipt by the reader; amounts and quantities in 32
          * bits until one does not fit (seg_flush widens the file then) */
@@ -497,7 +502,7 @@ static kt_rc seg_create(kt_cols_writer *w, int year, int month, wseg **out, kt_e
     pathf(s->tmp, "%s/.tmp-seg-%06u", mdir, s->number);
     if (mkdir(s->tmp, 0777)) return io_fail(err, s->tmp, "cannot create directory");
     w->nsegs++;
-    s->rbuf = kt_xmalloc(FLUSH_RECEIPTS * sizeof *s->rbuf);
+    s->rbuf = kt_xmalloc((FLUSH_RECEIPTS + 1) * sizeof *s->rbuf);
     s->lbuf = kt_xmalloc(FLUSH_LINES * sizeof *s->lbuf);
     *out = s;
     return KT_OK;
@@ -570,23 +575,37 @@ static kt_rc widen_file(const char *dir, const char *name, uint64_t rows, kt_err
     return rc;
 }
 
-static kt_rc seg_flush(kt_cols_writer *w, wseg *s, kt_err *err) {
+/* Append the buffered rows to the segment's files. Unless FINAL, a compact
+ * segment keeps the writer's open receipt buffered: its lines still add to
+ * its units and line count. */
+static kt_rc seg_flush(kt_cols_writer *w, wseg *s, bool final, kt_err *err) {
     kt_rc rc = KT_OK;
-    if (s->rn) {
+    size_t keep = !final && s->compact && s->rn && w->have_cur && (size_t)(s - w->segs) == w->cur_seg ? 1 : 0;
+    size_t nr = s->rn - keep;
+    if (nr) {
         for (int c = 0; c < RC_N && !rc; c++) {
+            if (!s->rtype[c]) continue;
             switch (c) {
-            case RC_RECEIPT: GATHER(uint32_t, s->rbuf, s->rn, receipt); break;
-            case RC_MEMBER: GATHER(uint32_t, s->rbuf, s->rn, member); break;
-            case RC_STORE: GATHER(uint32_t, s->rbuf, s->rn, store); break;
-            case RC_DAY: GATHER(int32_t, s->rbuf, s->rn, day); break;
-            case RC_MINUTE: GATHER(uint16_t, s->rbuf, s->rn, minute); break;
-            case RC_FLAGS: GATHER(uint8_t, s->rbuf, s->rn, flags); break;
-            case RC_AMOUNT: GATHER(int64_t, s->rbuf, s->rn, amount); break;
+            case RC_RECEIPT: GATHER(uint32_t, s->rbuf, nr, receipt); break;
+            case RC_MEMBER: GATHER(uint32_t, s->rbuf, nr, member); break;
+            case RC_STORE: GATHER(uint32_t, s->rbuf, nr, store); break;
+            case RC_DAY: GATHER(int32_t, s->rbuf, nr, day); break;
+            case RC_MINUTE: GATHER(uint16_t, s->rbuf, nr, minute); break;
+            case RC_FLAGS: GATHER(uint8_t, s->rbuf, nr, flags); break;
+            case RC_AMOUNT: GATHER(int64_t, s->rbuf, nr, amount); break;
+            case RC_UNITS: GATHER(int64_t, s->rbuf, nr, units); break;
+            case RC_LINES: GATHER(uint16_t, s->rbuf, nr, lines); break;
             }
-            rc = col_append(s->tmp, &receipt_cols[c], s->receipts, w->scratch, s->rn, err);
+            if (s->rtype[c] == KT_COL_I32 && receipt_cols[c].type == KT_COL_I64 && !narrow(w->scratch, nr)) {
+                if ((rc = widen_file(s->tmp, receipt_cols[c].name, s->receipts, err))) break;
+                s->rtype[c] = KT_COL_I64;
+            }
+            coldef def = {receipt_cols[c].name, (kt_col_type)s->rtype[c]};
+            rc = col_append(s->tmp, &def, s->receipts, w->scratch, nr, err);
         }
-        s->receipts += s->rn;
-        s->rn = 0;
+        s->receipts += nr;
+        if (keep) s->rbuf[0] = s->rbuf[s->rn - 1];
+        s->rn = keep;
     }
     if (s->ln && !rc) {
         for (int c = 0; c < LC_N && !rc; c++) {
@@ -761,8 +780,11 @@ kt_rc kt_cols_writer_receipt(kt_cols_writer *w, const kt_cols_receipt_row *row, 
         w->cur_seg = (size_t)(s - w->segs);
     }
     note_member(w, row->member);
-    s->rbuf[s->rn++] = *row;
-    return s->rn == FLUSH_RECEIPTS ? seg_flush(w, s, err) : KT_OK;
+    kt_cols_receipt_row *r = &s->rbuf[s->rn++];
+    *r = *row;
+    r->units = 0; /* the compact writer adds its lines */
+    r->lines = 0;
+    return s->rn >= FLUSH_RECEIPTS ? seg_flush(w, s, false, err) : KT_OK;
 }
 
 kt_rc kt_cols_writer_line(kt_cols_writer *w, const kt_cols_line_row *row, kt_err *err) {
@@ -775,13 +797,20 @@ kt_rc kt_cols_writer_line(kt_cols_writer *w, const kt_cols_line_row *row, kt_err
             return kt_fail(err, KT_EINTERNAL, "columns", "a line of receipt %u does not follow its receipt",
                            row->receipt);
         s = &w->segs[w->cur_seg];
+        kt_cols_receipt_row *open = &s->rbuf[s->rn - 1]; /* kept buffered by seg_flush */
+        KT_ASSERT(s->rn && open->receipt == row->receipt);
+        if (!kt_add_i64(open->units, row->qty_milli, &open->units))
+            return kt_fail(err, KT_EINVAL, "qty", "receipt %u: the sum of its quantities does not fit in 64 bits", row->receipt);
+        if (row->qty_milli >= 0 && open->lines == UINT16_MAX)
+            return kt_fail(err, KT_EINVAL, "lines", "receipt %u has more than 65,535 lines", row->receipt);
+        open->lines += row->qty_milli >= 0;
     } else {
         kt_rc rc = seg_for_day(w, row->day, true, &s, err);
         if (rc) return rc;
     }
     note_member(w, row->member);
     s->lbuf[s->ln++] = *row;
-    return s->ln == FLUSH_LINES ? seg_flush(w, s, err) : KT_OK;
+    return s->ln == FLUSH_LINES ? seg_flush(w, s, false, err) : KT_OK;
 }
 
 kt_rc kt_cols_writer_lines(kt_cols_writer *w, const kt_cols_line_row *rows, size_t n, kt_err *err) {
@@ -811,7 +840,7 @@ kt_rc kt_cols_writer_lines(kt_cols_writer *w, const kt_cols_line_row *rows, size
             memcpy(s->lbuf + s->ln, rows + i, take * sizeof *rows);
             s->ln += take;
             i += take;
-            if (s->ln == FLUSH_LINES && (rc = seg_flush(w, s, err))) return rc;
+            if (s->ln == FLUSH_LINES && (rc = seg_flush(w, s, false, err))) return rc;
         }
     }
     return KT_OK;
@@ -854,8 +883,8 @@ kt_rc kt_cols_writer_commit(kt_cols_writer *w, uint64_t *out_receipts, uint64_t 
     /* 1. seal each segment and move it into place (still invisible: not in the manifest) */
     for (size_t i = 0; i < w->nsegs && !rc; i++) {
         wseg *s = &w->segs[i];
-        rc = seg_flush(w, s, err);
-        if (!rc) rc = seg_seal(s->tmp, receipt_cols, NULL, RC_N, s->receipts, err);
+        rc = seg_flush(w, s, true, err);
+        if (!rc) rc = seg_seal(s->tmp, receipt_cols, s->rtype, RC_N, s->receipts, err);
         if (!rc) rc = seg_seal(s->tmp, line_cols, s->ltype, LC_N, s->lines, err);
         if (!rc) rc = fsync_path(s->tmp, err);
         seginfo si = {{0}, s->receipts, s->lines, s->compact};
@@ -918,6 +947,7 @@ struct kt_cols {
     uint64_t receipts, lines;
     int (*rfd)[RC_N], (*lfd)[LC_N]; /* by segment: files open for kt_cols_read (-1: not yet) */
     uint8_t (*lwidth)[LC_N];        /* by segment: bytes a value in each opened line file */
+    uint8_t (*rwidth)[RC_N];        /* the same for receipt files */
     void **owned;                   /* arrays kt_cols_map_lines built for compact segments */
     size_t nowned;
 };
@@ -945,6 +975,7 @@ kt_rc kt_cols_open(const char *data_dir, kt_cols **out, kt_err *err) {
         c->rfd = kt_xmalloc(n * sizeof *c->rfd);
         c->lfd = kt_xmalloc(n * sizeof *c->lfd);
         c->lwidth = kt_xcalloc(n, sizeof *c->lwidth);
+        c->rwidth = kt_xcalloc(n, sizeof *c->rwidth);
         memset(c->rfd, 0xff, n * sizeof *c->rfd);
         memset(c->lfd, 0xff, n * sizeof *c->lfd);
     }
@@ -966,6 +997,7 @@ void kt_cols_close(kt_cols *c) {
     free(c->rfd);
     free(c->lfd);
     free(c->lwidth);
+    free(c->rwidth);
     for (size_t i = 0; i < c->nowned; i++) free(c->owned[i]);
     free(c->owned);
     for (int k = 0; k < KT_DICT_COUNT_; k++) dict_free(&c->dicts[k]);
@@ -1004,7 +1036,16 @@ const char *kt_cols_dict_name(const kt_cols *c, kt_cols_dict_kind kind, uint32_t
 /* Whether line column LC of segment SEG may be stored in 32 bits (compact
  * segments narrow amounts and quantities that fit). */
 static bool may_narrow(const kt_cols *c, size_t seg, bool lines, int col) {
-    return lines && c->man.segs[seg].compact && (col == LC_QTY || col == LC_AMOUNT);
+    if (!c->man.segs[seg].compact) return false;
+    return lines ? col == LC_QTY || col == LC_AMOUNT : col == RC_UNITS;
+}
+
+/* Receipt columns that only compact segments store. */
+static bool compact_only(bool lines, int col) { return !lines && (col == RC_UNITS || col == RC_LINES); }
+
+bool kt_cols_segment_compact(const kt_cols *c, size_t seg) {
+    KT_ASSERT(seg < c->man.nsegs);
+    return c->man.segs[seg].compact;
 }
 
 /* Check a column file's header and size against the definition and the
@@ -1050,6 +1091,7 @@ static kt_rc open_one(kt_cols *c, size_t seg, bool lines, int k, kt_err *err) {
     kt_rc rc = read_col_open(c, seg, lines ? &line_cols[k] : &receipt_cols[k], may_narrow(c, seg, lines, k), n, fd,
                              &t, err);
     if (!rc && lines) c->lwidth[seg][k] = (uint8_t)type_width(t);
+    if (!rc && !lines) c->rwidth[seg][k] = (uint8_t)type_width(t);
     return rc;
 }
 
@@ -1062,6 +1104,11 @@ kt_rc kt_cols_read_open(kt_cols *c, size_t seg, bool lines, unsigned cols, size_
     for (int k = 0; k < ncols; k++) {
         if (!(cols & (1u << k))) continue;
         kt_rc rc;
+        if (compact_only(lines, k) && !c->man.segs[seg].compact) {
+            char path[PATH_MAX_];
+            pathf(path, "%s/%s/%s", c->cols, c->man.segs[seg].name, receipt_cols[k].name);
+            return kt_fail(err, KT_EINTERNAL, path, "only compact segments store this column");
+        }
         if (compact && from_receipt(k)) {
             /* read through the line's receipt id */
             rc = open_one(c, seg, true, LC_RECEIPT, err);
@@ -1168,10 +1215,9 @@ static kt_rc read_via_receipt(const kt_cols *c, size_t seg, int col, uint64_t fi
 
 kt_rc kt_cols_read(const kt_cols *c, size_t seg, bool lines, int col, uint64_t first, size_t n, void *buf, kt_err *err) {
     size_t width = kt_cols_col_width(lines, col);
-    if (!lines) return read_rows(c, seg, false, col, width, first, n, buf, err);
-    if (c->man.segs[seg].compact && from_receipt(col)) return read_via_receipt(c, seg, col, first, n, buf, err);
-    size_t stored = c->lwidth[seg][col];
-    kt_rc rc = read_rows(c, seg, true, col, stored, first, n, buf, err);
+    if (lines && c->man.segs[seg].compact && from_receipt(col)) return read_via_receipt(c, seg, col, first, n, buf, err);
+    size_t stored = lines ? c->lwidth[seg][col] : c->rwidth[seg][col];
+    kt_rc rc = read_rows(c, seg, lines, col, stored, first, n, buf, err);
     if (rc || stored == width) return rc;
     /* 32-bit values into the 64-bit buffer, from the end (each lands at or past where it was) */
     KT_ASSERT(stored == 4 && width == 8);
@@ -1207,25 +1253,35 @@ static kt_rc map_col(kt_cols *c, size_t seg, const coldef *def, bool narrow_ok, 
     return KT_OK;
 }
 
-kt_rc kt_cols_map_receipts(kt_cols *c, size_t seg, kt_cols_receipts *out, kt_err *err) {
-    KT_ASSERT(seg < c->man.nsegs);
-    uint64_t rows = c->man.segs[seg].receipts;
-    const void *p[RC_N];
-    for (int i = 0; i < RC_N; i++) {
-        kt_rc rc = map_col(c, seg, &receipt_cols[i], false, rows, &p[i], NULL, err);
-        if (rc) return rc;
-    }
-    *out = (kt_cols_receipts){(size_t)rows, p[RC_RECEIPT], p[RC_MEMBER], p[RC_STORE], p[RC_DAY], p[RC_MINUTE],
-                              p[RC_FLAGS], p[RC_AMOUNT]};
-    return KT_OK;
-}
-
 static void *owned(kt_cols *c, size_t bytes) {
     void *p = kt_xmalloc(bytes ? bytes : 1);
     c->owned = kt_xrealloc(c->owned, (c->nowned + 1) * sizeof *c->owned);
     c->owned[c->nowned++] = p;
     return p;
 }
+
+kt_rc kt_cols_map_receipts(kt_cols *c, size_t seg, kt_cols_receipts *out, kt_err *err) {
+    KT_ASSERT(seg < c->man.nsegs);
+    uint64_t rows = c->man.segs[seg].receipts;
+    const void *p[RC_N] = {0};
+    bool compact = c->man.segs[seg].compact;
+    for (int i = 0; i < RC_N; i++) {
+        if (compact_only(false, i) && !compact) continue;
+        kt_col_type t;
+        kt_rc rc = map_col(c, seg, &receipt_cols[i], may_narrow(c, seg, false, i), rows, &p[i], &t, err);
+        if (rc) return rc;
+        if (t == KT_COL_I32 && receipt_cols[i].type == KT_COL_I64) {
+            const int32_t *from = p[i];
+            int64_t *to = owned(c, (size_t)rows * sizeof *to);
+            for (size_t k = 0; k < rows; k++) to[k] = from[k];
+            p[i] = to;
+        }
+    }
+    *out = (kt_cols_receipts){(size_t)rows, p[RC_RECEIPT], p[RC_MEMBER], p[RC_STORE], p[RC_DAY], p[RC_MINUTE],
+                              p[RC_FLAGS], p[RC_AMOUNT], p[RC_UNITS], p[RC_LINES]};
+    return KT_OK;
+}
+
 
 kt_rc kt_cols_map_lines(kt_cols *c, size_t seg, kt_cols_lines *out, kt_err *err) {
     KT_ASSERT(seg < c->man.nsegs);

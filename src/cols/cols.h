@@ -57,6 +57,9 @@ typedef struct kt_cols_receipt_row {
     uint16_t minute;    /* local minute of the day, 0..1439 */
     uint8_t flags;      /* KT_COLS_RETURN */
     int64_t amount;     /* minor units; negative for a return */
+    /* compact segments only, kept by the writer from the lines that follow: */
+    int64_t units;      /* sum of the lines' qty_milli */
+    uint16_t lines;     /* lines with qty_milli >= 0 (65,535 at most) */
 } kt_cols_receipt_row;
 
 typedef struct kt_cols_line_row {
@@ -75,6 +78,10 @@ typedef struct kt_cols_receipts {
     const uint16_t *minute;
     const uint8_t *flags;
     const int64_t *amount;
+    /* compact segments only (NULL elsewhere): the receipt's sums of its lines
+     * (kt_cols_receipt_row), so that totals by receipt need no line scan */
+    const int64_t *units;
+    const uint16_t *lines;
 } kt_cols_receipts;
 
 typedef struct kt_cols_lines {
@@ -144,6 +151,7 @@ void kt_cols_close(kt_cols *c);
 size_t kt_cols_segment_count(const kt_cols *c);
 /* "2026-01/seg-000003" */
 const char *kt_cols_segment_name(const kt_cols *c, size_t seg);
+/* units and lines are mapped for compact segments, NULL elsewhere. */
 kt_rc kt_cols_map_receipts(kt_cols *c, size_t seg, kt_cols_receipts *out, kt_err *err);
 kt_rc kt_cols_map_lines(kt_cols *c, size_t seg, kt_cols_lines *out, kt_err *err);
 /* Reading row ranges with pread into the caller's buffers instead of mapping
@@ -155,9 +163,14 @@ kt_rc kt_cols_map_lines(kt_cols *c, size_t seg, kt_cols_lines *out, kt_err *err)
  * (thread-safe) reads rows [first, first + n) of one opened column into BUF
  * (n x kt_cols_col_width bytes). */
 enum { KT_COLS_R_RECEIPT, KT_COLS_R_MEMBER, KT_COLS_R_STORE, KT_COLS_R_DAY, KT_COLS_R_MINUTE, KT_COLS_R_FLAGS,
-       KT_COLS_R_AMOUNT, KT_COLS_R_N };
+       KT_COLS_R_AMOUNT, KT_COLS_R_UNITS, KT_COLS_R_LINES, KT_COLS_R_N };
+/* Whether segment SEG is compact (kt_cols_writer_compact): its lines hold
+ * receipt, SKU, quantity and amount only, and its receipts R_UNITS and R_LINES,
+ * which no other segment has (kt_cols_read_open refuses them there). */
+bool kt_cols_segment_compact(const kt_cols *c, size_t seg);
 enum { KT_COLS_L_RECEIPT, KT_COLS_L_MEMBER, KT_COLS_L_STORE, KT_COLS_L_SKU, KT_COLS_L_DAY, KT_COLS_L_MINUTE,
        KT_COLS_L_QTY, KT_COLS_L_AMOUNT, KT_COLS_L_N };
+#define KT_COLS_MAX_N ((int)KT_COLS_L_N > (int)KT_COLS_R_N ? (int)KT_COLS_L_N : (int)KT_COLS_R_N) /* columns of either table */
 kt_rc kt_cols_read_open(kt_cols *c, size_t seg, bool lines, unsigned cols, size_t *rows, kt_err *err);
 kt_rc kt_cols_read(const kt_cols *c, size_t seg, bool lines, int col, uint64_t first, size_t n, void *buf, kt_err *err);
 size_t kt_cols_col_width(bool lines, int col);

@@ -187,7 +187,44 @@ KT_TEST(cols_compact_segments) {
     }
     KT_CHECK_INT(at, nl);
     KT_CHECK_INT(bad, 0);
+    /* each receipt's units and line count are those of its lines (mapped and read) */
+    size_t li = 0, checked = 0;
+    for (size_t s = 0; s < kt_cols_segment_count(c); s++) {
+        kt_cols_receipts r;
+        size_t rows;
+        KT_CHECK_INT(kt_cols_map_receipts(c, s, &r, &err), KT_OK);
+        KT_CHECK(r.units && r.lines);
+        KT_CHECK_INT(kt_cols_read_open(c, s, false, (1u << KT_COLS_R_N) - 1, &rows, &err), KT_OK);
+        int64_t *units = malloc((rows + 1) * sizeof *units);
+        uint16_t *lines = malloc((rows + 1) * sizeof *lines);
+        KT_CHECK_INT(kt_cols_read(c, s, false, KT_COLS_R_UNITS, 0, rows, units, &err), KT_OK);
+        KT_CHECK_INT(kt_cols_read(c, s, false, KT_COLS_R_LINES, 0, rows, lines, &err), KT_OK);
+        for (size_t i = 0; i < r.rows; i++) {
+            int64_t u = 0;
+            unsigned k = 0;
+            for (; li < nl && want[li].receipt == r.receipt[i]; li++) {
+                u += want[li].qty_milli;
+                k += want[li].qty_milli >= 0;
+            }
+            if (r.units[i] != u || r.lines[i] != k || units[i] != u || lines[i] != k) bad++;
+            checked++;
+        }
+        free(units);
+        free(lines);
+    }
+    KT_CHECK_INT(checked, RECEIPTS);
+    KT_CHECK_INT(li, nl);
+    KT_CHECK_INT(bad, 0);
     kt_cols_close(c);
+    /* the receipt with a quantity past 32 bits (in February) widened February's r.units; January's stayed 32 */
+    for (int month = 1; month <= 2; month++) {
+        snprintf(path, sizeof path, "%s/cols/2026-0%d/seg-00000%d/r.units", dir, month, month);
+        FILE *fu = fopen(path, "rb");
+        kt_col_header hu = {{0}, 0, 0, 0, 0, 0};
+        KT_CHECK(fu && fread(&hu, sizeof hu, 1, fu) == 1);
+        if (fu) fclose(fu);
+        KT_CHECK_INT(hu.type, month == 1 ? KT_COL_I32 : KT_COL_I64);
+    }
     /* the January segment's amounts were widened to 64 bits, February's stayed 32 */
     snprintf(path, sizeof path, "%s/cols/2026-01/seg-000001/l.amount", dir);
     KT_CHECK(stat(path, &st) == 0 && st.st_size > 0);

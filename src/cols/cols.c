@@ -797,8 +797,9 @@ kt_rc kt_cols_writer_line(kt_cols_writer *w, const kt_cols_line_row *row, kt_err
             return kt_fail(err, KT_EINTERNAL, "columns", "a line of receipt %u does not follow its receipt",
                            row->receipt);
         s = &w->segs[w->cur_seg];
-        kt_cols_receipt_row *open = &s->rbuf[s->rn - 1]; /* kept buffered by seg_flush */
-        KT_ASSERT(s->rn && open->receipt == row->receipt);
+        KT_ASSERT(s->rn > 0); /* seg_flush keeps the open receipt buffered */
+        kt_cols_receipt_row *open = &s->rbuf[s->rn - 1];
+        KT_ASSERT(open->receipt == row->receipt);
         if (!kt_add_i64(open->units, row->qty_milli, &open->units))
             return kt_fail(err, KT_EINVAL, "qty", "receipt %u: the sum of its quantities does not fit in 64 bits", row->receipt);
         if (row->qty_milli >= 0 && open->lines == UINT16_MAX)

@@ -60,11 +60,12 @@ cpu() { awk '{print $14 + $15}' "/proc/$pid/stat"; } # the server's CPU time, in
 cpu0=$(cpu)
 wrk -t2 -c"${CONNECTIONS:-64}" -d"${seconds}s" -s "$work/commit.lua" "http://$(cat "$work/ready")" | tail -n 1
 cpu1=$(cpu)
-curl -s "http://$(cat "$work/ready")/metrics" | grep -E '^karta_(commits_total|commit_batches_total|commits_repriced_total) ' >"$work/metrics"
+curl -s "http://$(cat "$work/ready")/metrics" | grep -E '^karta_(commits_total|commit_batches_total|commits_repriced_total|log_restarts_total) ' >"$work/metrics"
 tr '\n' ' ' <"$work/metrics"
 awk '$1 == "karta_commits_total" {c = $2} $1 == "karta_commit_batches_total" {b = $2} END {if (b) printf "(%.1f commits per group)", c / b}' "$work/metrics"
 echo
 n=$(sqlite3 "$KARTA_DATA/karta.db" "SELECT COUNT(*) FROM receipts WHERE number LIKE 'w%'")
+echo "log: $(( $(stat -c %s "$KARTA_DATA/karta.db-wal" 2>/dev/null || echo 0) / 1048576 )) MiB"
 echo "receipts stored: $n; server CPU per commit: $(( (cpu1 - cpu0) * 1000000 / $(getconf CLK_TCK) / (n > 0 ? n : 1) )) us; load after: $(cut -d' ' -f1-3 /proc/loadavg)"
 kill -TERM "$pid"; wait "$pid" || true; pid=
 "$bin" check >/dev/null && echo "karta check: ok"

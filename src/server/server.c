@@ -61,6 +61,10 @@
 #define KT_HTTP_MEMBER_SLOTS (1u << 16)
 /* Seconds the ledger gauges of /metrics are reused before being read again. */
 #define KT_HTTP_LEDGER_REFRESH_SECONDS 2.0
+/* Pages in the write-ahead log at which the writer checkpoints it itself
+ * between two groups, so that the log is written from its start again
+ * (kt_store_log_restart): 4096 pages, 16 MiB. */
+#define KT_HTTP_LOG_RESTART_FRAMES 4096
 /* Milliseconds between rounds of background work (checkpoints). */
 #define KT_HTTP_BACKGROUND_MS 100
 
@@ -102,7 +106,7 @@ static struct {
     atomic_uint_fast64_t requests[ROUTES_MAX + 1][NSTATUS + 1];
     atomic_uint_fast64_t latency[ROUTES_MAX + 1][NBOUNDS + 1];
     atomic_uint_fast64_t latency_us_sum[ROUTES_MAX + 1];
-    atomic_uint_fast64_t commits, refunds, batches, repriced, points_earned, points_redeemed;
+    atomic_uint_fast64_t commits, refunds, batches, repriced, points_earned, points_redeemed, log_restarts;
     /* ledger gauges, read incrementally (ledger rows are append-only) */
     pthread_mutex_t ledger_lock;
     double ledger_read_at;
@@ -308,6 +312,13 @@ static void *writer_main(void *arg) {
         S.s_tail = jobs[n - 1];
         pthread_cond_signal(&S.s_cond);
         pthread_mutex_unlock(&S.s_lock);
+        if (w && !open_rc) {
+            bool restarted;
+            kt_err cerr;
+            if (kt_store_log_restart(w->st, KT_HTTP_LOG_RESTART_FRAMES, &restarted, &cerr))
+                fprintf(stderr, "karta: serve: checkpoint: %s\n", cerr.msg);
+            else if (restarted) atomic_fetch_add(&S.log_restarts, 1);
+        }
     }
     /* the syncer flushes what it was given before the store closes */
     pthread_mutex_lock(&S.s_lock);
@@ -615,6 +626,9 @@ char *kt_server_metrics(kt_worker *w) {
     addf(&t, "# HELP karta_commits_repriced_total Commits priced again by the writer because their snapshot may have been stale.\n"
              "# TYPE karta_commits_repriced_total counter\nkarta_commits_repriced_total %llu\n",
          (unsigned long long)atomic_load(&S.repriced));
+    addf(&t, "# HELP karta_log_restarts_total Times the writer checkpointed the write-ahead log whole so that it is written from its start again.\n"
+             "# TYPE karta_log_restarts_total counter\nkarta_log_restarts_total %llu\n",
+         (unsigned long long)atomic_load(&S.log_restarts));
     int64_t outstanding, expired;
     if (ledger_gauges(w, &outstanding, &expired) == KT_OK) {
         addf(&t, "# HELP karta_points_outstanding Points on members' balances (the store's, every process's movements).\n"

@@ -55,7 +55,17 @@ struct kt_store {
     size_t ndeferred;
     char *log_path;    /* KT_STORE_SYNC_LATER: the write-ahead log, and */
     int log_fd;        /* a descriptor of it for kt_store_sync (-1 until the first) */
+    int log_frames;    /* KT_STORE_MANUAL_CHECKPOINT: frames in the log after this connection's last commit */
 };
+
+/* Called after each commit of a KT_STORE_MANUAL_CHECKPOINT connection (in
+ * place of SQLite's automatic checkpoint) with the frames the log holds. */
+static int log_hook(void *arg, sqlite3 *db, const char *name, int frames) {
+    KT_UNUSED(db);
+    KT_UNUSED(name);
+    ((kt_store *)arg)->log_frames = frames;
+    return SQLITE_OK;
+}
 
 static kt_rc db_fail(kt_store *st, kt_err *err, const char *what) {
     int ext = sqlite3_extended_errcode(st->db);
@@ -159,7 +169,10 @@ kt_rc kt_store_open(const char *dir, int flags, kt_store **out, kt_err *err) {
                            "PRAGMA temp_store = MEMORY;",
                            err);
     if (!rc) rc = migrate(st, err);
-    if (!rc && (flags & KT_STORE_MANUAL_CHECKPOINT)) rc = exec_script(st, "PRAGMA wal_autocheckpoint = 0", err);
+    if (!rc && (flags & KT_STORE_MANUAL_CHECKPOINT)) {
+        rc = exec_script(st, "PRAGMA wal_autocheckpoint = 0", err);
+        sqlite3_wal_hook(st->db, log_hook, st); /* after the pragma, which removes any hook */
+    }
     if (!rc && (flags & KT_STORE_SYNC_LATER)) {
         /* NORMAL in WAL mode: commits are written, the log is flushed by kt_store_sync (and
          * by every checkpoint before it copies the log into the database) */
@@ -227,6 +240,26 @@ int kt_store_schema_version(kt_store *st) { return st->schema_version; }
 kt_rc kt_store_checkpoint(kt_store *st, kt_err *err) {
     if (sqlite3_wal_checkpoint_v2(st->db, NULL, SQLITE_CHECKPOINT_PASSIVE, NULL, NULL) != SQLITE_OK)
         return db_fail(st, err, "checkpoint");
+    return KT_OK;
+}
+
+/* SQLite writes the log from its start again ("restarts" it) only when a
+ * writer begins while every frame of it is in the database and no reader is
+ * using it. Under a steady stream of commits that never happens by itself:
+ * a checkpoint by another connection always finds newer frames behind it, so
+ * the log grows without end, and every commit appends to new blocks of a
+ * growing file (allocation, zeroing of partial pages, a metadata update in
+ * each flush). Checkpointing from the writer's own connection between two of
+ * its transactions leaves nothing behind, so its next transaction restarts
+ * the log and overwrites blocks already in place. */
+kt_rc kt_store_log_restart(kt_store *st, int min_frames, bool *done, kt_err *err) {
+    *done = false;
+    if (st->in_txn || st->log_frames < min_frames) return KT_OK;
+    int frames = 0, copied = 0;
+    int r = sqlite3_wal_checkpoint_v2(st->db, NULL, SQLITE_CHECKPOINT_PASSIVE, &frames, &copied);
+    if (r == SQLITE_BUSY || r == SQLITE_LOCKED) return KT_OK; /* another checkpoint is running: next time */
+    if (r != SQLITE_OK) return db_fail(st, err, "checkpoint");
+    if (frames == copied) { st->log_frames = 0; *done = true; }
     return KT_OK;
 }
 

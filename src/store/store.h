@@ -91,6 +91,13 @@ kt_rc kt_store_sync(kt_store *st, kt_err *err);
  * allow, without waiting for anyone (SQLite: a passive checkpoint). */
 kt_rc kt_store_checkpoint(kt_store *st, kt_err *err);
 
+/* For a KT_STORE_MANUAL_CHECKPOINT writer, between its transactions: when
+ * its last commit left at least min_frames pages in the log, checkpoint it
+ * from this connection, so that its next transaction writes the log from the
+ * start again instead of growing it (*done: everything was copied). Without
+ * waiting for anyone; a checkpoint running elsewhere just defers it. */
+kt_rc kt_store_log_restart(kt_store *st, int min_frames, bool *done, kt_err *err);
+
 /* Bulk loading (karta import). Inside the caller's write transaction, drops
  * the non-unique secondary indexes of each listed table (NULL-terminated)
  * that holds no rows yet, so that a load of millions of rows does not update

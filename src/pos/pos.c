@@ -785,6 +785,25 @@ static void contribs_free(char **cs, size_t n) {
     free(cs);
 }
 
+/* Rows of one table inserted with as few statements as possible: q[k] inserts
+ * 2^k rows of ncols values each (k = 0..3); v holds nrows * ncols values. */
+#define KT_LINE_COLS 14
+#define KT_EARN_COLS 6
+static const kt_query line_inserts[4] = {KT_Q_POS_LINE_INSERT, KT_Q_POS_LINES_INSERT_2, KT_Q_POS_LINES_INSERT_4, KT_Q_POS_LINES_INSERT_8};
+static const kt_query earn_inserts[4] = {KT_Q_POS_EARN_INSERT, KT_Q_POS_EARNS_INSERT_2, KT_Q_POS_EARNS_INSERT_4, KT_Q_POS_EARNS_INSERT_8};
+
+static kt_rc insert_rows(kt_store *st, const kt_query q[4], const kt_val *v, size_t nrows, size_t ncols, kt_err *err) {
+    kt_rc rc = KT_OK;
+    while (!rc && nrows > 0) {
+        int k = nrows >= 8 ? 3 : nrows >= 4 ? 2 : nrows >= 2 ? 1 : 0;
+        size_t n = (size_t)1 << k;
+        rc = kt_store_exec(st, q[k], v, n * ncols, err);
+        v += n * ncols;
+        nrows -= n;
+    }
+    return rc;
+}
+
 /* Write a priced sale: the receipt with its answer, its lines, the ledger
  * movements, the per-rule earnings and the offer uses. KT_EEXIST when the
  * receipt number is taken at this store (nothing written). */
@@ -800,14 +819,17 @@ static kt_rc record_sale(kt_pos *pos, priced *p, const char *text, char *const *
                   KT_VI(p->member_id ? p->pr.earned : 0), KT_VI(p->pr.redeemed), KT_VS(p->b.canonical), KT_VS(text)};
     kt_rc rc = kt_store_int(pos->st, KT_Q_POS_RECEIPT_INSERT_ANSWERED, a, KT_ARRAY_LEN(a), &receipt_id, NULL, err);
     if (rc) return rc;
-    for (size_t i = 0; !rc && i < p->b.nlines; i++) {
+    kt_val *lv = kt_xmalloc(p->b.nlines * KT_LINE_COLS * sizeof *lv);
+    for (size_t i = 0; i < p->b.nlines; i++) {
         const kt_line_result *lr = &p->lr[i];
-        kt_val l[] = {KT_VI(receipt_id), KT_VI(i + 1), KT_VS(p->b.lines[i].sku), KT_VIOPT(p->lines[i].product_id, p->lines[i].product_id),
-                      KT_VI(p->b.lines[i].qty_milli), KT_VI(p->b.lines[i].price_minor), KT_VI(p->b.lines[i].amount_minor),
-                      KT_VI(lr->earned), KT_VI(lr->redeemed), KT_VI(lr->points_discount_minor),
-                      KT_VI(lr->offer_discount_minor), KT_VI(lr->to_pay_minor), KT_VNULL, KT_VS(contribs[i])};
-        rc = kt_store_exec(pos->st, KT_Q_POS_LINE_INSERT, l, KT_ARRAY_LEN(l), err);
+        kt_val l[KT_LINE_COLS] = {KT_VI(receipt_id), KT_VI(i + 1), KT_VS(p->b.lines[i].sku), KT_VIOPT(p->lines[i].product_id, p->lines[i].product_id),
+                                  KT_VI(p->b.lines[i].qty_milli), KT_VI(p->b.lines[i].price_minor), KT_VI(p->b.lines[i].amount_minor),
+                                  KT_VI(lr->earned), KT_VI(lr->redeemed), KT_VI(lr->points_discount_minor),
+                                  KT_VI(lr->offer_discount_minor), KT_VI(lr->to_pay_minor), KT_VNULL, KT_VS(contribs[i])};
+        memcpy(lv + i * KT_LINE_COLS, l, sizeof l);
     }
+    rc = insert_rows(pos->st, line_inserts, lv, p->b.nlines, KT_LINE_COLS, err);
+    free(lv);
     if (!rc && p->member_id) {
         kt_member_id m = (kt_member_id)p->member_id;
         if (p->pr.redeemed > 0) {
@@ -832,6 +854,9 @@ static kt_rc record_sale(kt_pos *pos, priced *p, const char *text, char *const *
             }
         kt_day avail = p->day + prog->pending_days;
         kt_day expires = prog->expiry_days > 0 ? avail + prog->expiry_days : KT_DAY_NONE;
+        char fcode[KT_ARRAY_LEN(funds)][KT_CODE_MAX + 16];
+        kt_val *ev = kt_xmalloc((nf + kt_rules_count(p->rs) + 1) * KT_EARN_COLS * sizeof *ev);
+        size_t ne = 0;
         for (size_t f = 0; !rc && f < nf; f++) {
             char code[KT_CODE_MAX + 16];
             if (funds[f].points <= 0) continue;
@@ -842,15 +867,19 @@ static kt_rc record_sale(kt_pos *pos, priced *p, const char *text, char *const *
             snprintf(rulev, sizeof rulev, "v%lld", (long long)p->pr.rules_version);
             mv.rule = rulev;
             if ((rc = kt_ledger_credit(pos->st, &mv, m, funds[f].points, code, avail, expires, NULL, err))) break;
-            kt_val e[] = {KT_VI(receipt_id), KT_VI(m), KT_VI(p->day), KT_VS("*receipt"), KT_VS(code), KT_VI(funds[f].points)};
-            rc = kt_store_exec(pos->st, KT_Q_POS_EARN_INSERT, e, KT_ARRAY_LEN(e), err);
+            snprintf(fcode[f], sizeof fcode[f], "%s", code);
+            kt_val e[KT_EARN_COLS] = {KT_VI(receipt_id), KT_VI(m), KT_VI(p->day), KT_VS("*receipt"), KT_VS(fcode[f]), KT_VI(funds[f].points)};
+            memcpy(ev + ne++ * KT_EARN_COLS, e, sizeof e);
         }
         for (size_t r = 0; !rc && r < kt_rules_count(p->rs); r++) {
             if (!p->pr.earned_by_rule[r]) continue;
-            kt_val e[] = {KT_VI(receipt_id), KT_VI(m), KT_VI(p->day), KT_VS(kt_rules_rule_id(p->rs, (int)r)), KT_VS("-"),
-                          KT_VI(p->pr.earned_by_rule[r])};
-            rc = kt_store_exec(pos->st, KT_Q_POS_EARN_INSERT, e, KT_ARRAY_LEN(e), err);
+            kt_val e[KT_EARN_COLS] = {KT_VI(receipt_id), KT_VI(m), KT_VI(p->day), KT_VS(kt_rules_rule_id(p->rs, (int)r)), KT_VS("-"),
+                                      KT_VI(p->pr.earned_by_rule[r])};
+            memcpy(ev + ne++ * KT_EARN_COLS, e, sizeof e);
         }
+        /* the funders' rows first, then the rules', as one statement or a few */
+        if (!rc) rc = insert_rows(pos->st, earn_inserts, ev, ne, KT_EARN_COLS, err);
+        free(ev);
         /* offer uses, with what each gave: recorded for measurement */
         for (size_t o = 0; !rc && o < p->noffers; o++) {
             kt_money discount = p->pr.offer_discount_by_offer[o];

@@ -397,14 +397,19 @@ static bool commit_submit(struct MHD_Connection *conn, commit_job *j, kt_call *c
     /* the order matters: a snapshot read after these loads includes those groups */
     j->epoch = atomic_load(&S.epoch);
     j->group = atomic_load(&S.committed_group);
+    /* one snapshot for the whole pricing (and one lock of the log, not one per statement) */
+    kt_err rerr;
+    bool read = kt_store_read_begin(c->w->st, &rerr) == KT_OK;
     kt_pos_job_price(c->w->pos, c->job);
     if (kt_pos_job_repeat(c->job)) {
         /* a committed receipt stays committed: its first answer needs no writer */
         kt_pos_result res;
         kt_pos_job_commit(c->w->pos, c->job, false, &res);
+        if (read) kt_store_read_end(c->w->st);
         *rc = take_result(c, &res, err);
         return false;
     }
+    if (read) kt_store_read_end(c->w->st);
     pthread_mutex_lock(&S.q_lock);
     if (S.q_stop) {
         pthread_mutex_unlock(&S.q_lock);

@@ -48,6 +48,7 @@ struct kt_cursor {
 struct kt_store {
     sqlite3 *db;
     bool in_txn;
+    bool in_read;      /* kt_store_read_begin */
     int schema_version;
     int64_t changes;
     kt_cursor cursors[KT_Q_COUNT_];
@@ -272,10 +273,25 @@ kt_rc kt_store_data_version(kt_store *st, int64_t *out, kt_err *err) {
 const char *kt_store_backend(kt_store *st) { KT_UNUSED(st); return "sqlite"; }
 
 kt_rc kt_store_begin(kt_store *st, kt_err *err) {
-    if (st->in_txn) return kt_fail(err, KT_EINTERNAL, "store", "transaction already open");
+    if (st->in_txn || st->in_read) return kt_fail(err, KT_EINTERNAL, "store", "transaction already open");
     kt_rc rc = exec_script(st, "BEGIN IMMEDIATE", err);
     if (!rc) st->in_txn = true;
     return rc;
+}
+
+kt_rc kt_store_read_begin(kt_store *st, kt_err *err) {
+    if (st->in_txn || st->in_read) return kt_fail(err, KT_EINTERNAL, "store", "transaction already open");
+    kt_rc rc = exec_script(st, "BEGIN", err);
+    if (!rc) st->in_read = true;
+    return rc;
+}
+
+void kt_store_read_end(kt_store *st) {
+    if (!st->in_read) return;
+    for (int i = 0; i < KT_Q_COUNT_; i++)
+        if (st->cursors[i].busy) kt_store_end(&st->cursors[i]);
+    if (exec_script(st, "COMMIT", NULL)) exec_script(st, "ROLLBACK", NULL);
+    st->in_read = false;
 }
 
 kt_rc kt_store_commit(kt_store *st, kt_err *err) {

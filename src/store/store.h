@@ -74,6 +74,12 @@ kt_rc kt_store_data_version(kt_store *st, int64_t *out, kt_err *err);
 kt_rc kt_store_begin(kt_store *st, kt_err *err);
 kt_rc kt_store_commit(kt_store *st, kt_err *err);
 void kt_store_rollback(kt_store *st);
+/* A read transaction: every statement until kt_store_read_end reads one
+ * snapshot of the store (taken by the first of them), and the connection
+ * takes the log's read lock and checks its page cache once, not per
+ * statement. Writes are not allowed in it (kt_store_begin refuses). */
+kt_rc kt_store_read_begin(kt_store *st, kt_err *err);
+void kt_store_read_end(kt_store *st);
 bool kt_store_in_txn(kt_store *st);
 /* One savepoint level inside a transaction, for group commit: a basket that
  * fails is rolled back alone. */

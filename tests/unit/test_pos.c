@@ -99,3 +99,88 @@ KT_TEST(pos_group_commit) {
     snprintf(cmd, sizeof cmd, "rm -rf '%s'", base);
     KT_CHECK(system(cmd) == 0);
 }
+
+/* The basket parser's fast path and its jansson path agree: same outcome, same
+ * error, same fields and canonical text, on the common shape and around it. */
+#include "pos/basket.h"
+
+static void same_basket(const char *doc) {
+    kt_basket a, b;
+    kt_err ea = {0}, eb = {0};
+    kt_rc ra = kt_basket_parse(doc, strlen(doc), &a, &ea);
+    kt_rc rb = kt_basket_parse_json(doc, strlen(doc), &b, &eb);
+    KT_CHECK_INT(ra, rb);
+    if (ra != rb) { fprintf(stderr, "  document: %s\n", doc); return; }
+    if (ra) {
+        KT_CHECK_STR(ea.field, eb.field);
+        KT_CHECK_STR(ea.msg, eb.msg);
+        return;
+    }
+    KT_CHECK_STR(a.canonical, b.canonical);
+    KT_CHECK_STR(a.store, b.store);
+    KT_CHECK_STR(a.receipt, b.receipt);
+    KT_CHECK_STR(a.card, b.card);
+    KT_CHECK_STR(a.phone, b.phone);
+    KT_CHECK_INT(a.at, b.at);
+    KT_CHECK_INT(a.offset_min, b.offset_min);
+    KT_CHECK_INT(a.redeem, b.redeem);
+    KT_CHECK_INT(a.ncoupons, b.ncoupons);
+    KT_CHECK_INT(a.nlines, b.nlines);
+    for (size_t i = 0; i < a.ncoupons && i < b.ncoupons; i++) KT_CHECK_STR(a.coupons[i], b.coupons[i]);
+    for (size_t i = 0; i < a.nlines && i < b.nlines; i++) {
+        KT_CHECK_STR(a.lines[i].sku, b.lines[i].sku);
+        KT_CHECK_INT(a.lines[i].qty_milli, b.lines[i].qty_milli);
+        KT_CHECK_INT(a.lines[i].price_minor, b.lines[i].price_minor);
+        KT_CHECK_INT(a.lines[i].amount_minor, b.lines[i].amount_minor);
+    }
+    kt_basket_free(&a);
+    kt_basket_free(&b);
+}
+
+KT_TEST(pos_basket_fast_path_agrees) {
+#define L1 "{\"sku\":\"P1\",\"qty\":2,\"price\":1000,\"amount\":1990}"
+#define T "\"time\":\"2026-03-01T10:00:00+03:00\""
+    static const char *const docs[] = {
+        "{\"store\":\"S001\",\"receipt\":\"r1\"," T ",\"card\":\"7800 0000-0000 0001\",\"lines\":[" L1 "," L1 "]}",
+        " { \"lines\" : [ " L1 " ] , \"store\" : \"S1\" , " T " , \"receipt\" : \"a/b\" , \"total\" : 1990 } \n",
+        "{\"store\":\"S1\",\"receipt\":\"r\"," T ",\"phone\":\"8 (912) 345-67-89\",\"redeem\":\"max\",\"coupons\":[\"A\",\"B\"],\"lines\":[" L1 "]}",
+        "{\"store\":\"S1\",\"receipt\":\"r\"," T ",\"redeem\":0,\"coupons\":[],\"lines\":[" L1 "]}",
+        "{\"store\":\"S1\",\"receipt\":\"r\"," T ",\"card\":\"1001\",\"redeem\":15,\"lines\":[" L1 "]}",
+        /* refused, or left to jansson */
+        "{\"store\":\"S1\",\"receipt\":\"r\"," T ",\"redeem\":15,\"lines\":[" L1 "]}",
+        "{\"store\":\"S1\",\"receipt\":\"r\"," T ",\"redeem\":\"all\",\"lines\":[" L1 "]}",
+        "{\"store\":\"S1\",\"receipt\":\"r\"," T ",\"card\":\"1001\",\"phone\":\"+79123456789\",\"lines\":[" L1 "]}",
+        "{\"store\":\"S1\",\"receipt\":\"r\"," T ",\"card\":\"\",\"lines\":[" L1 "]}",
+        "{\"store\":\"S1\",\"receipt\":\"r\"," T ",\"card\":null,\"lines\":[" L1 "]}",
+        "{\"store\":\"S1\",\"store\":\"S2\",\"receipt\":\"r\"," T ",\"lines\":[" L1 "]}",
+        "{\"store\":\"S1\",\"receipt\":\"r\"," T ",\"lines\":[" L1 "],\"extra\":1}",
+        "{\"store\":\"S1\",\"receipt\":\"r\"," T ",\"lines\":[]}",
+        "{\"store\":\"S1\",\"receipt\":\"r\"," T "}",
+        "{\"store\":\"S1\",\"receipt\":\"r\"," T ",\"lines\":[{\"sku\":\"P\",\"qty\":1,\"price\":10,\"amount\":11}]}",
+        "{\"store\":\"S1\",\"receipt\":\"r\"," T ",\"lines\":[{\"sku\":\"P\",\"qty\":0,\"price\":10,\"amount\":0}]}",
+        "{\"store\":\"S1\",\"receipt\":\"r\"," T ",\"lines\":[{\"sku\":\"P\",\"qty\":1.5,\"price\":10,\"amount\":15}]}",
+        "{\"store\":\"S1\",\"receipt\":\"r\"," T ",\"lines\":[{\"sku\":\"P\",\"qty\":1e0,\"price\":10,\"amount\":10}]}",
+        "{\"store\":\"S1\",\"receipt\":\"r\"," T ",\"lines\":[{\"sku\":\"P\",\"qty\":01,\"price\":10,\"amount\":10}]}",
+        "{\"store\":\"S1\",\"receipt\":\"r\"," T ",\"lines\":[{\"sku\":\"P\",\"qty\":-1,\"price\":10,\"amount\":10}]}",
+        "{\"store\":\"S1\",\"receipt\":\"r\"," T ",\"lines\":[{\"sku\":\"P\",\"qty\":1,\"price\":10000000001,\"amount\":10}]}",
+        "{\"store\":\"S1\",\"receipt\":\"r\"," T ",\"lines\":[{\"sku\":\"P\",\"qty\":1,\"price\":1000000000000000000000,\"amount\":10}]}",
+        "{\"store\":\"S1\",\"receipt\":\"r\"," T ",\"lines\":[{\"sku\":\"P\",\"sku\":\"Q\",\"qty\":1,\"price\":10,\"amount\":10}]}",
+        "{\"store\":\"S1\",\"receipt\":\"r\"," T ",\"lines\":[{\"sku\":\"P\",\"qty\":1,\"price\":10}]}",
+        "{\"store\":\"S1\",\"receipt\":\"r\"," T ",\"lines\":[" L1 "],\"total\":1}",
+        "{\"store\":\"S1\",\"receipt\":\"r\"," T ",\"lines\":[" L1 "],\"total\":-1990}",
+        "{\"store\":\"S\\u0031\",\"receipt\":\"r\"," T ",\"lines\":[" L1 "]}",
+        "{\"store\":\"Магазин\",\"receipt\":\"r\"," T ",\"lines\":[" L1 "]}",
+        "{\"store\":\"S1\",\"receipt\":\"r r\"," T ",\"lines\":[" L1 "]}",
+        "{\"store\":\"S1\",\"receipt\":\"r\",\"time\":\"yesterday\",\"lines\":[" L1 "]}",
+        "{\"store\":\"S1\",\"receipt\":\"r\"," T ",\"lines\":[" L1 "]} x",
+        "{\"store\":\"S1\",\"receipt\":\"r\"," T ",\"lines\":[" L1 "]",
+        "{\"store\":\"S1\",\"receipt\":\"r\"," T ",\"lines\":[" L1 ",]}",
+        "{\"store\":\"S1\",,\"receipt\":\"r\"," T ",\"lines\":[" L1 "]}",
+        "{}",
+        "[]",
+        "",
+    };
+    for (size_t i = 0; i < sizeof docs / sizeof docs[0]; i++) same_basket(docs[i]);
+#undef L1
+#undef T
+}

@@ -610,8 +610,13 @@ kt_rc kt_pos_reprice(kt_pos *pos, const char *json, int64_t version, kt_points r
  * first cost more than the pricing. */
 static void put_str(kt_buf *o, const char *s) {
     kt_buf_addc(o, '"');
-    for (const unsigned char *c = (const unsigned char *)s; *c; c++) {
+    const unsigned char *run = (const unsigned char *)s, *c = run;
+    for (;; c++) {
+        if (*c >= 0x20 && *c != '"' && *c != '\\') continue; /* copied as they are, a run at a time */
+        if (c > run) kt_buf_add(o, run, (size_t)(c - run));
+        run = c + 1;
         switch (*c) {
+        case 0: kt_buf_addc(o, '"'); return;
         case '"': kt_buf_add(o, "\\\"", 2); break;
         case '\\': kt_buf_add(o, "\\\\", 2); break;
         case '\b': kt_buf_add(o, "\\b", 2); break;
@@ -619,21 +624,29 @@ static void put_str(kt_buf *o, const char *s) {
         case '\n': kt_buf_add(o, "\\n", 2); break;
         case '\r': kt_buf_add(o, "\\r", 2); break;
         case '\t': kt_buf_add(o, "\\t", 2); break;
-        default:
-            if (*c < 0x20) kt_buf_printf(o, "\\u%04X", *c);
-            else kt_buf_addc(o, (char)*c);
+        default: kt_buf_printf(o, "\\u%04X", *c);
         }
     }
-    kt_buf_addc(o, '"');
+}
+
+/* v in decimal as %lld writes it, into t (at least 21 bytes); returns the length. */
+static size_t fmt_int(char *t, int64_t v) {
+    char r[24];
+    size_t n = 0, len = 0;
+    uint64_t u = v < 0 ? 0 - (uint64_t)v : (uint64_t)v;
+    do { r[n++] = (char)('0' + u % 10); u /= 10; } while (u);
+    if (v < 0) t[len++] = '-';
+    while (n) t[len++] = r[--n];
+    return len;
 }
 
 static void put_int(kt_buf *o, const char *key, int64_t v) {
     char t[24];
-    int n = snprintf(t, sizeof t, "%lld", (long long)v);
+    size_t n = fmt_int(t, v);
     kt_buf_addc(o, '"');
     kt_buf_adds(o, key);
     kt_buf_add(o, "\":", 2);
-    kt_buf_add(o, t, (size_t)n);
+    kt_buf_add(o, t, n);
 }
 
 static void put_key(kt_buf *o, const char *key) {
@@ -644,11 +657,9 @@ static void put_key(kt_buf *o, const char *key) {
 
 static void put_qty(kt_buf *o, int64_t milli) {
     char t[40];
-    if (milli % 1000 == 0) snprintf(t, sizeof t, "%lld", (long long)(milli / 1000));
-    else {
-        snprintf(t, sizeof t, "%.17g", (double)milli / 1000.0);
-        if (!strchr(t, '.') && !strchr(t, 'e')) strcat(t, ".0");
-    }
+    if (milli % 1000 == 0) { kt_buf_add(o, t, fmt_int(t, milli / 1000)); return; }
+    snprintf(t, sizeof t, "%.17g", (double)milli / 1000.0);
+    if (!strchr(t, '.') && !strchr(t, 'e')) strcat(t, ".0");
     kt_buf_adds(o, t);
 }
 

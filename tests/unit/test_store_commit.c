@@ -4,10 +4,7 @@
  * RETURNING id", run as a plain insert) is the row's id; a connection opened
  * KT_STORE_SYNC_LATER commits, is read by others, and kt_store_sync flushes
  * it; the checkout handle's cache of store codes gives the store's id, also
- * past its first growth, and does not keep a store it did not find; the
- * writer's own checkpoint makes the log restart (kept small under a steady
- * stream of commits) without losing anything, and is put off while a reader
- * holds an old snapshot; a read transaction sees one snapshot.
+ * past its first growth, and does not keep a store it did not find.
  */
 #include "t.h"
 
@@ -18,7 +15,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 
 static int64_t store_id_by_sql(kt_store *st, const char *code) {
     kt_cursor *c;
@@ -98,77 +94,4 @@ KT_TEST(store_insert_ids_and_store_cache) {
     char cmd[160];
     snprintf(cmd, sizeof cmd, "rm -rf %s", base);
     KT_CHECK_INT(system(cmd), 0);
-}
-
-static long long file_size(const char *path) {
-    struct stat sb;
-    return stat(path, &sb) == 0 ? (long long)sb.st_size : -1;
-}
-
-static kt_rc add_stores(kt_store *st, int from, int n, kt_err *err) {
-    char code[16];
-    kt_rc rc = kt_store_begin(st, err);
-    for (int i = from; i < from + n && !rc; i++) {
-        int64_t id;
-        snprintf(code, sizeof code, "L%05d", i);
-        kt_shop_def shop = {.code = code, .city = "Москва", .timezone = "Europe/Moscow", .opened_day = KT_DAY_NONE};
-        rc = kt_catalog_store_add(st, &shop, &id, err);
-    }
-    if (!rc) rc = kt_store_commit(st, err);
-    else kt_store_rollback(st);
-    return rc;
-}
-
-static int64_t count_stores(kt_store *st) {
-    int64_t n = -1;
-    kt_store_int(st, KT_Q_STORE_COUNT, NULL, 0, &n, NULL, NULL);
-    return n;
-}
-
-KT_TEST(store_log_restart) {
-    char base[64] = "/tmp/kt-slr-XXXXXX", dir[96], wal[128];
-    kt_err err = {0};
-    kt_store *reader = NULL, *writer = NULL;
-    KT_CHECK(mkdtemp(base) != NULL);
-    snprintf(dir, sizeof dir, "%s/data", base);
-    snprintf(wal, sizeof wal, "%s/karta.db-wal", dir);
-    KT_CHECK_INT(kt_store_open(dir, KT_STORE_CREATE | KT_STORE_READER, &reader, &err), KT_OK);
-    KT_CHECK_INT(kt_store_open(dir, KT_STORE_SYNC_LATER | KT_STORE_MANUAL_CHECKPOINT, &writer, &err), KT_OK);
-    bool done = true;
-    /* below the threshold nothing happens */
-    KT_CHECK_INT(add_stores(writer, 0, 50, &err), KT_OK);
-    KT_CHECK_INT(kt_store_log_restart(writer, 1 << 20, &done, &err), KT_OK);
-    KT_CHECK(!done);
-    /* a reader's snapshot in the log puts the restart off (and sees only what it saw) */
-    KT_CHECK_INT(kt_store_read_begin(reader, &err), KT_OK);
-    int64_t before = count_stores(reader);
-    KT_CHECK_INT(add_stores(writer, 50, 50, &err), KT_OK);
-    KT_CHECK_INT(count_stores(reader), before);
-    KT_CHECK_INT(kt_store_begin(reader, &err), KT_EINTERNAL); /* no writing inside it */
-    KT_CHECK_INT(kt_store_log_restart(writer, 1, &done, &err), KT_OK);
-    KT_CHECK(!done);
-    kt_store_read_end(reader);
-    KT_CHECK_INT(count_stores(reader), before + 50);
-    /* rounds of commits, each followed by the writer's checkpoint: the log stops growing */
-    long long size_after_first = -1;
-    for (int round = 0; round < 20; round++) {
-        KT_CHECK_INT(add_stores(writer, 100 + round * 200, 200, &err), KT_OK);
-        KT_CHECK_INT(kt_store_sync(writer, &err), KT_OK);
-        KT_CHECK_INT(kt_store_log_restart(writer, 1, &done, &err), KT_OK);
-        KT_CHECK(done);
-        if (round == 1) size_after_first = file_size(wal);
-    }
-    KT_CHECK(size_after_first > 0);
-    KT_CHECK(file_size(wal) <= 2 * size_after_first); /* 20 rounds appended would be ~20 times it */
-    KT_CHECK_INT(count_stores(reader), 100 + 20 * 200);
-    kt_store_close(writer);
-    /* everything is there for a new connection too */
-    kt_store *again = NULL;
-    KT_CHECK_INT(kt_store_open(dir, 0, &again, &err), KT_OK);
-    KT_CHECK_INT(count_stores(again), 100 + 20 * 200);
-    kt_store_close(again);
-    kt_store_close(reader);
-    char cmd[160];
-    snprintf(cmd, sizeof cmd, "rm -rf %s", base);
-    KT_CHECK(system(cmd) == 0);
 }

@@ -57,14 +57,24 @@ end
 LUA
 echo "machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //'); load before: $(cut -d' ' -f1-3 /proc/loadavg)"
 cpu() { awk '{print $14 + $15}' "/proc/$pid/stat"; } # the server's CPU time, in clock ticks
-cpu0=$(cpu)
+# the same per thread kind: the writer, the request threads (MHD-worker), the rest
+threads() {
+  for t in /proc/$pid/task/*; do
+    printf '%s %s\n' "$(cat "$t/comm")" "$(cut -d')' -f2 "$t/stat" | awk '{print $12 + $13}')"
+  done | awk '{k = $1 == "karta-writer" ? "writer" : $1 == "MHD-worker" ? "requests" : "other"; s[k] += $2}
+              END {printf "%d %d %d\n", s["writer"], s["requests"], s["other"]}'
+}
+cpu0=$(cpu) th0=$(threads)
 wrk -t2 -c"${CONNECTIONS:-64}" -d"${seconds}s" -s "$work/commit.lua" "http://$(cat "$work/ready")" | tail -n 1
-cpu1=$(cpu)
-curl -s "http://$(cat "$work/ready")/metrics" | grep -E '^karta_(commits_total|commit_batches_total|commits_repriced_total) ' >"$work/metrics"
+cpu1=$(cpu) th1=$(threads)
+curl -s "http://$(cat "$work/ready")/metrics" | grep -E '^karta_(commits_total|commit_batches_total|commits_repriced_total|log_restarts_total) ' >"$work/metrics"
 tr '\n' ' ' <"$work/metrics"
 awk '$1 == "karta_commits_total" {c = $2} $1 == "karta_commit_batches_total" {b = $2} END {if (b) printf "(%.1f commits per group)", c / b}' "$work/metrics"
 echo
 n=$(sqlite3 "$KARTA_DATA/karta.db" "SELECT COUNT(*) FROM receipts WHERE number LIKE 'w%'")
+echo "log: $(( $(stat -c %s "$KARTA_DATA/karta.db-wal" 2>/dev/null || echo 0) / 1048576 )) MiB"
 echo "receipts stored: $n; server CPU per commit: $(( (cpu1 - cpu0) * 1000000 / $(getconf CLK_TCK) / (n > 0 ? n : 1) )) us; load after: $(cut -d' ' -f1-3 /proc/loadavg)"
+echo "$th0 $th1" | awk -v n="$n" -v hz="$(getconf CLK_TCK)" '{d = n > 0 ? n : 1
+  printf "CPU per commit by thread: writer %d us, request threads %d us, others %d us\n", ($4 - $1) * 1e6 / hz / d, ($5 - $2) * 1e6 / hz / d, ($6 - $3) * 1e6 / hz / d}' 
 kill -TERM "$pid"; wait "$pid" || true; pid=
 "$bin" check >/dev/null && echo "karta check: ok"

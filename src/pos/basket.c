@@ -3,6 +3,7 @@
  * Strict: unknown keys are errors, so a typo never silently changes a sale.
  */
 #include "basket.h"
+#include "core/buf.h"
 #include "core/date.h"
 
 #include <math.h>
@@ -101,7 +102,253 @@ static kt_rc get_time(json_t *obj, const char *path, kt_time *at, int *offset, k
 
 static char *canonical(json_t *root) { return json_dumps(root, JSON_COMPACT | JSON_SORT_KEYS); }
 
+/* ---- the common case without jansson ----
+ * A checkout request as tills send it - keys known and not repeated, strings
+ * of printable ASCII without escapes, whole numbers without sign, fraction
+ * or exponent, no nulls - is parsed here in one pass, validated exactly as
+ * below and given the same canonical text that jansson writes (compact, keys
+ * sorted, the same bytes for such strings and numbers). Anything else, and
+ * any document this path would refuse, goes through the jansson path, which
+ * accepts or refuses it and names the error as it always did. */
+
+typedef struct fast_str { const char *p; size_t n; } fast_str; /* the bytes between the quotes */
+
+typedef struct fast_in { const char *p, *end; } fast_in;
+
+static void fast_ws(fast_in *in) {
+    while (in->p < in->end && (*in->p == ' ' || *in->p == '\t' || *in->p == '\n' || *in->p == '\r')) in->p++;
+}
+
+static bool fast_char(fast_in *in, char c) {
+    fast_ws(in);
+    if (in->p < in->end && *in->p == c) { in->p++; return true; }
+    return false;
+}
+
+static bool fast_string(fast_in *in, fast_str *out) {
+    if (!fast_char(in, '"')) return false;
+    const char *start = in->p;
+    while (in->p < in->end && *in->p != '"') {
+        unsigned char c = (unsigned char)*in->p;
+        if (c < 0x20 || c > 0x7e || c == '\\') return false;
+        in->p++;
+    }
+    if (in->p == in->end) return false;
+    out->p = start;
+    out->n = (size_t)(in->p - start);
+    in->p++;
+    return true;
+}
+
+/* A whole number 0..10^18-1 written as jansson writes it back. */
+static bool fast_uint(fast_in *in, int64_t *out, fast_str *raw) {
+    fast_ws(in);
+    const char *start = in->p;
+    int64_t v = 0;
+    while (in->p < in->end && *in->p >= '0' && *in->p <= '9') {
+        if (in->p - start == 18) return false;
+        v = v * 10 + (*in->p - '0');
+        in->p++;
+    }
+    size_t n = (size_t)(in->p - start);
+    if (n == 0 || (n > 1 && *start == '0')) return false;
+    if (in->p < in->end && (*in->p == '.' || *in->p == 'e' || *in->p == 'E')) return false;
+    *out = v;
+    raw->p = start;
+    raw->n = n;
+    return true;
+}
+
+static bool fast_copy(const fast_str *s, char *out, size_t cap) {
+    if (s->n == 0 || s->n >= cap) return false;
+    memcpy(out, s->p, s->n);
+    out[s->n] = 0;
+    return true;
+}
+
+static void fast_put(kt_buf *o, const char *key, const fast_str *v, bool quoted) {
+    kt_buf_addc(o, '"');
+    kt_buf_adds(o, key);
+    kt_buf_add(o, quoted ? "\":\"" : "\":", quoted ? 3 : 2);
+    kt_buf_add(o, v->p, v->n);
+    if (quoted) kt_buf_addc(o, '"');
+}
+
+enum { F_STORE, F_RECEIPT, F_TIME, F_CARD, F_PHONE, F_LINES, F_REDEEM, F_COUPONS, F_TOTAL, F_NKEYS };
+
+typedef struct fast_line { fast_str sku, qty, price, amount; } fast_line;
+
+static bool fast_basket(const char *json, size_t len, kt_basket *b) {
+    static const char *const keys[F_NKEYS] = {"store", "receipt", "time", "card", "phone", "lines", "redeem", "coupons", "total"};
+    fast_in in = {json, json + len};
+    fast_str v[F_NKEYS];
+    fast_str coupons[KT_COUPONS_MAX];
+    fast_line *fl = NULL;
+    size_t nfl = 0, capfl = 0;
+    unsigned seen = 0;
+    bool redeem_max = false;
+    int64_t redeem = 0, total = 0;
+    kt_err e;
+    memset(b, 0, sizeof *b);
+    if (!fast_char(&in, '{')) return false;
+    for (bool first = true;; first = false) {
+        if (first && fast_char(&in, '}')) goto fail; /* {}: the store is required */
+        fast_str k;
+        if (!fast_string(&in, &k) || !fast_char(&in, ':')) goto fail;
+        int key = -1;
+        for (int i = 0; i < F_NKEYS && key < 0; i++)
+            if (strlen(keys[i]) == k.n && memcmp(keys[i], k.p, k.n) == 0) key = i;
+        if (key < 0 || (seen & (1u << key))) goto fail;
+        seen |= 1u << key;
+        switch (key) {
+        case F_LINES:
+            if (!fast_char(&in, '[')) goto fail;
+            do {
+                fast_line l;
+                unsigned lseen = 0;
+                if (!fast_char(&in, '{')) goto fail;
+                do {
+                    fast_str lk;
+                    int64_t x;
+                    if (!fast_string(&in, &lk) || !fast_char(&in, ':')) goto fail;
+                    if (lk.n == 3 && memcmp(lk.p, "sku", 3) == 0 && !(lseen & 1)) { if (!fast_string(&in, &l.sku)) goto fail; lseen |= 1; }
+                    else if (lk.n == 3 && memcmp(lk.p, "qty", 3) == 0 && !(lseen & 2)) { if (!fast_uint(&in, &x, &l.qty)) goto fail; lseen |= 2; }
+                    else if (lk.n == 5 && memcmp(lk.p, "price", 5) == 0 && !(lseen & 4)) { if (!fast_uint(&in, &x, &l.price)) goto fail; lseen |= 4; }
+                    else if (lk.n == 6 && memcmp(lk.p, "amount", 6) == 0 && !(lseen & 8)) { if (!fast_uint(&in, &x, &l.amount)) goto fail; lseen |= 8; }
+                    else goto fail;
+                } while (fast_char(&in, ','));
+                if (!fast_char(&in, '}') || lseen != 15) goto fail;
+                if (nfl == KT_BASKET_LINES_MAX) goto fail;
+                if (nfl == capfl) {
+                    capfl = capfl ? capfl * 2 : 16;
+                    fl = kt_xrealloc(fl, capfl * sizeof *fl);
+                }
+                fl[nfl++] = l;
+            } while (fast_char(&in, ','));
+            if (!fast_char(&in, ']')) goto fail;
+            break;
+        case F_COUPONS:
+            if (!fast_char(&in, '[')) goto fail;
+            if (!fast_char(&in, ']')) {
+                do {
+                    if (b->ncoupons == KT_COUPONS_MAX || !fast_string(&in, &coupons[b->ncoupons])) goto fail;
+                    if (!fast_copy(&coupons[b->ncoupons], b->coupons[b->ncoupons], KT_COUPON_MAX)) goto fail;
+                    b->ncoupons++;
+                } while (fast_char(&in, ','));
+                if (!fast_char(&in, ']')) goto fail;
+            }
+            break;
+        case F_REDEEM:
+            fast_ws(&in);
+            if (in.p < in.end && *in.p == '"') {
+                if (!fast_string(&in, &v[key]) || v[key].n != 3 || memcmp(v[key].p, "max", 3) != 0) goto fail;
+                redeem_max = true;
+            } else if (!fast_uint(&in, &redeem, &v[key]) || redeem > 1000000000) {
+                goto fail;
+            }
+            break;
+        case F_TOTAL:
+            if (!fast_uint(&in, &total, &v[key])) goto fail;
+            break;
+        default:
+            if (!fast_string(&in, &v[key])) goto fail;
+            break;
+        }
+        if (fast_char(&in, ',')) continue;
+        if (!fast_char(&in, '}')) goto fail;
+        break;
+    }
+    fast_ws(&in);
+    if (in.p != in.end) goto fail;
+    /* the checks of the jansson path, in any order: a failure sends the document there */
+    unsigned required = (1u << F_STORE) | (1u << F_RECEIPT) | (1u << F_TIME) | (1u << F_LINES);
+    if ((seen & required) != required || nfl == 0) goto fail;
+    char raw[KT_EMAIL_MAX], t[64];
+    if (!fast_copy(&v[F_STORE], b->store, sizeof b->store)) goto fail;
+    if (!fast_copy(&v[F_RECEIPT], b->receipt, sizeof b->receipt) || kt_catalog_check_code(b->receipt, "$.receipt", &e)) goto fail;
+    if (!fast_copy(&v[F_TIME], t, sizeof t) || kt_time_parse(t, strlen(t), NULL, &b->at, &b->offset_min, &e, "$.time")) goto fail;
+    if ((seen & (1u << F_CARD)) && (!fast_copy(&v[F_CARD], raw, sizeof raw) || kt_card_normalise(raw, b->card, &e, "$.card"))) goto fail;
+    if ((seen & (1u << F_PHONE)) && (!fast_copy(&v[F_PHONE], raw, sizeof raw) || kt_phone_normalise(raw, b->phone, &e, "$.phone"))) goto fail;
+    if (b->card[0] && b->phone[0]) goto fail;
+    b->redeem = redeem_max ? -1 : redeem;
+    if (b->redeem != 0 && !b->card[0] && !b->phone[0]) goto fail;
+    b->nlines = nfl;
+    b->lines = kt_xcalloc(nfl, sizeof *b->lines);
+    kt_money sum = 0;
+    for (size_t i = 0; i < nfl; i++) {
+        kt_basket_line *bl = &b->lines[i];
+        fast_in q = {fl[i].qty.p, fl[i].qty.p + fl[i].qty.n}, pr = {fl[i].price.p, fl[i].price.p + fl[i].price.n},
+                am = {fl[i].amount.p, fl[i].amount.p + fl[i].amount.n};
+        fast_str ignore;
+        int64_t qty;
+        if (!fast_copy(&fl[i].sku, bl->sku, sizeof bl->sku)) goto fail;
+        if (!fast_uint(&q, &qty, &ignore) || qty <= 0 || qty > KT_QTY_MILLI_MAX / 1000) goto fail;
+        bl->qty_milli = qty * 1000;
+        if (!fast_uint(&pr, &bl->price_minor, &ignore) || bl->price_minor > KT_PRICE_MINOR_MAX) goto fail;
+        if (!fast_uint(&am, &bl->amount_minor, &ignore) || bl->amount_minor > KT_PRICE_MINOR_MAX) goto fail;
+        __int128 full = ((__int128)bl->qty_milli * bl->price_minor + 999) / 1000;
+        if ((__int128)bl->amount_minor > full) goto fail;
+        sum += bl->amount_minor;
+    }
+    if ((seen & (1u << F_TOTAL)) && total != sum) goto fail;
+    /* canonical: compact, keys sorted (card, coupons, lines, phone, receipt, redeem, store, time, total) */
+    kt_buf o;
+    kt_buf_init(&o);
+    kt_buf_addc(&o, '{');
+    bool comma = false;
+#define FAST_SEP() do { if (comma) kt_buf_addc(&o, ','); comma = true; } while (0)
+    if (seen & (1u << F_CARD)) { FAST_SEP(); fast_put(&o, "card", &v[F_CARD], true); }
+    if (seen & (1u << F_COUPONS)) {
+        FAST_SEP();
+        kt_buf_adds(&o, "\"coupons\":[");
+        for (size_t i = 0; i < b->ncoupons; i++) {
+            if (i) kt_buf_addc(&o, ',');
+            kt_buf_addc(&o, '"');
+            kt_buf_add(&o, coupons[i].p, coupons[i].n);
+            kt_buf_addc(&o, '"');
+        }
+        kt_buf_addc(&o, ']');
+    }
+    FAST_SEP();
+    kt_buf_adds(&o, "\"lines\":[");
+    for (size_t i = 0; i < nfl; i++) {
+        if (i) kt_buf_addc(&o, ',');
+        kt_buf_addc(&o, '{');
+        fast_put(&o, "amount", &fl[i].amount, false);
+        kt_buf_addc(&o, ',');
+        fast_put(&o, "price", &fl[i].price, false);
+        kt_buf_addc(&o, ',');
+        fast_put(&o, "qty", &fl[i].qty, false);
+        kt_buf_addc(&o, ',');
+        fast_put(&o, "sku", &fl[i].sku, true);
+        kt_buf_addc(&o, '}');
+    }
+    kt_buf_addc(&o, ']');
+    if (seen & (1u << F_PHONE)) { FAST_SEP(); fast_put(&o, "phone", &v[F_PHONE], true); }
+    FAST_SEP(); fast_put(&o, "receipt", &v[F_RECEIPT], true);
+    if (seen & (1u << F_REDEEM)) { FAST_SEP(); fast_put(&o, "redeem", &v[F_REDEEM], redeem_max); }
+    FAST_SEP(); fast_put(&o, "store", &v[F_STORE], true);
+    FAST_SEP(); fast_put(&o, "time", &v[F_TIME], true);
+    if (seen & (1u << F_TOTAL)) { FAST_SEP(); fast_put(&o, "total", &v[F_TOTAL], false); }
+#undef FAST_SEP
+    kt_buf_addc(&o, '}');
+    b->canonical = kt_xstrdup(o.p);
+    kt_buf_free(&o);
+    free(fl);
+    return true;
+fail:
+    free(fl);
+    kt_basket_free(b);
+    memset(b, 0, sizeof *b);
+    return false;
+}
+
 kt_rc kt_basket_parse(const char *json, size_t len, kt_basket *b, kt_err *err) {
+    if (len <= KT_JSON_BODY_MAX && fast_basket(json, len, b)) return KT_OK;
+    return kt_basket_parse_json(json, len, b, err);
+}
+
+kt_rc kt_basket_parse_json(const char *json, size_t len, kt_basket *b, kt_err *err) {
     static const char *const keys[] = {"store", "receipt", "time", "card", "phone", "lines", "redeem", "coupons", "total"};
     static const char *const line_keys[] = {"sku", "qty", "price", "amount"};
     json_t *root;

@@ -610,8 +610,13 @@ kt_rc kt_pos_reprice(kt_pos *pos, const char *json, int64_t version, kt_points r
  * first cost more than the pricing. */
 static void put_str(kt_buf *o, const char *s) {
     kt_buf_addc(o, '"');
-    for (const unsigned char *c = (const unsigned char *)s; *c; c++) {
+    const unsigned char *run = (const unsigned char *)s, *c = run;
+    for (;; c++) {
+        if (*c >= 0x20 && *c != '"' && *c != '\\') continue; /* copied as they are, a run at a time */
+        if (c > run) kt_buf_add(o, run, (size_t)(c - run));
+        run = c + 1;
         switch (*c) {
+        case 0: kt_buf_addc(o, '"'); return;
         case '"': kt_buf_add(o, "\\\"", 2); break;
         case '\\': kt_buf_add(o, "\\\\", 2); break;
         case '\b': kt_buf_add(o, "\\b", 2); break;
@@ -619,21 +624,29 @@ static void put_str(kt_buf *o, const char *s) {
         case '\n': kt_buf_add(o, "\\n", 2); break;
         case '\r': kt_buf_add(o, "\\r", 2); break;
         case '\t': kt_buf_add(o, "\\t", 2); break;
-        default:
-            if (*c < 0x20) kt_buf_printf(o, "\\u%04X", *c);
-            else kt_buf_addc(o, (char)*c);
+        default: kt_buf_printf(o, "\\u%04X", *c);
         }
     }
-    kt_buf_addc(o, '"');
+}
+
+/* v in decimal as %lld writes it, into t (at least 21 bytes); returns the length. */
+static size_t fmt_int(char *t, int64_t v) {
+    char r[24];
+    size_t n = 0, len = 0;
+    uint64_t u = v < 0 ? 0 - (uint64_t)v : (uint64_t)v;
+    do { r[n++] = (char)('0' + u % 10); u /= 10; } while (u);
+    if (v < 0) t[len++] = '-';
+    while (n) t[len++] = r[--n];
+    return len;
 }
 
 static void put_int(kt_buf *o, const char *key, int64_t v) {
     char t[24];
-    int n = snprintf(t, sizeof t, "%lld", (long long)v);
+    size_t n = fmt_int(t, v);
     kt_buf_addc(o, '"');
     kt_buf_adds(o, key);
     kt_buf_add(o, "\":", 2);
-    kt_buf_add(o, t, (size_t)n);
+    kt_buf_add(o, t, n);
 }
 
 static void put_key(kt_buf *o, const char *key) {
@@ -644,11 +657,9 @@ static void put_key(kt_buf *o, const char *key) {
 
 static void put_qty(kt_buf *o, int64_t milli) {
     char t[40];
-    if (milli % 1000 == 0) snprintf(t, sizeof t, "%lld", (long long)(milli / 1000));
-    else {
-        snprintf(t, sizeof t, "%.17g", (double)milli / 1000.0);
-        if (!strchr(t, '.') && !strchr(t, 'e')) strcat(t, ".0");
-    }
+    if (milli % 1000 == 0) { kt_buf_add(o, t, fmt_int(t, milli / 1000)); return; }
+    snprintf(t, sizeof t, "%.17g", (double)milli / 1000.0);
+    if (!strchr(t, '.') && !strchr(t, 'e')) strcat(t, ".0");
     kt_buf_adds(o, t);
 }
 
@@ -785,6 +796,25 @@ static void contribs_free(char **cs, size_t n) {
     free(cs);
 }
 
+/* Rows of one table inserted with as few statements as possible: q[k] inserts
+ * 2^k rows of ncols values each (k = 0..3); v holds nrows * ncols values. */
+#define KT_LINE_COLS 14
+#define KT_EARN_COLS 6
+static const kt_query line_inserts[4] = {KT_Q_POS_LINE_INSERT, KT_Q_POS_LINES_INSERT_2, KT_Q_POS_LINES_INSERT_4, KT_Q_POS_LINES_INSERT_8};
+static const kt_query earn_inserts[4] = {KT_Q_POS_EARN_INSERT, KT_Q_POS_EARNS_INSERT_2, KT_Q_POS_EARNS_INSERT_4, KT_Q_POS_EARNS_INSERT_8};
+
+static kt_rc insert_rows(kt_store *st, const kt_query q[4], const kt_val *v, size_t nrows, size_t ncols, kt_err *err) {
+    kt_rc rc = KT_OK;
+    while (!rc && nrows > 0) {
+        int k = nrows >= 8 ? 3 : nrows >= 4 ? 2 : nrows >= 2 ? 1 : 0;
+        size_t n = (size_t)1 << k;
+        rc = kt_store_exec(st, q[k], v, n * ncols, err);
+        v += n * ncols;
+        nrows -= n;
+    }
+    return rc;
+}
+
 /* Write a priced sale: the receipt with its answer, its lines, the ledger
  * movements, the per-rule earnings and the offer uses. KT_EEXIST when the
  * receipt number is taken at this store (nothing written). */
@@ -800,14 +830,17 @@ static kt_rc record_sale(kt_pos *pos, priced *p, const char *text, char *const *
                   KT_VI(p->member_id ? p->pr.earned : 0), KT_VI(p->pr.redeemed), KT_VS(p->b.canonical), KT_VS(text)};
     kt_rc rc = kt_store_int(pos->st, KT_Q_POS_RECEIPT_INSERT_ANSWERED, a, KT_ARRAY_LEN(a), &receipt_id, NULL, err);
     if (rc) return rc;
-    for (size_t i = 0; !rc && i < p->b.nlines; i++) {
+    kt_val *lv = kt_xmalloc(p->b.nlines * KT_LINE_COLS * sizeof *lv);
+    for (size_t i = 0; i < p->b.nlines; i++) {
         const kt_line_result *lr = &p->lr[i];
-        kt_val l[] = {KT_VI(receipt_id), KT_VI(i + 1), KT_VS(p->b.lines[i].sku), KT_VIOPT(p->lines[i].product_id, p->lines[i].product_id),
-                      KT_VI(p->b.lines[i].qty_milli), KT_VI(p->b.lines[i].price_minor), KT_VI(p->b.lines[i].amount_minor),
-                      KT_VI(lr->earned), KT_VI(lr->redeemed), KT_VI(lr->points_discount_minor),
-                      KT_VI(lr->offer_discount_minor), KT_VI(lr->to_pay_minor), KT_VNULL, KT_VS(contribs[i])};
-        rc = kt_store_exec(pos->st, KT_Q_POS_LINE_INSERT, l, KT_ARRAY_LEN(l), err);
+        kt_val l[KT_LINE_COLS] = {KT_VI(receipt_id), KT_VI(i + 1), KT_VS(p->b.lines[i].sku), KT_VIOPT(p->lines[i].product_id, p->lines[i].product_id),
+                                  KT_VI(p->b.lines[i].qty_milli), KT_VI(p->b.lines[i].price_minor), KT_VI(p->b.lines[i].amount_minor),
+                                  KT_VI(lr->earned), KT_VI(lr->redeemed), KT_VI(lr->points_discount_minor),
+                                  KT_VI(lr->offer_discount_minor), KT_VI(lr->to_pay_minor), KT_VNULL, KT_VS(contribs[i])};
+        memcpy(lv + i * KT_LINE_COLS, l, sizeof l);
     }
+    rc = insert_rows(pos->st, line_inserts, lv, p->b.nlines, KT_LINE_COLS, err);
+    free(lv);
     if (!rc && p->member_id) {
         kt_member_id m = (kt_member_id)p->member_id;
         if (p->pr.redeemed > 0) {
@@ -832,6 +865,9 @@ static kt_rc record_sale(kt_pos *pos, priced *p, const char *text, char *const *
             }
         kt_day avail = p->day + prog->pending_days;
         kt_day expires = prog->expiry_days > 0 ? avail + prog->expiry_days : KT_DAY_NONE;
+        char fcode[KT_ARRAY_LEN(funds)][KT_CODE_MAX + 16];
+        kt_val *ev = kt_xmalloc((nf + kt_rules_count(p->rs) + 1) * KT_EARN_COLS * sizeof *ev);
+        size_t ne = 0;
         for (size_t f = 0; !rc && f < nf; f++) {
             char code[KT_CODE_MAX + 16];
             if (funds[f].points <= 0) continue;
@@ -842,15 +878,19 @@ static kt_rc record_sale(kt_pos *pos, priced *p, const char *text, char *const *
             snprintf(rulev, sizeof rulev, "v%lld", (long long)p->pr.rules_version);
             mv.rule = rulev;
             if ((rc = kt_ledger_credit(pos->st, &mv, m, funds[f].points, code, avail, expires, NULL, err))) break;
-            kt_val e[] = {KT_VI(receipt_id), KT_VI(m), KT_VI(p->day), KT_VS("*receipt"), KT_VS(code), KT_VI(funds[f].points)};
-            rc = kt_store_exec(pos->st, KT_Q_POS_EARN_INSERT, e, KT_ARRAY_LEN(e), err);
+            snprintf(fcode[f], sizeof fcode[f], "%s", code);
+            kt_val e[KT_EARN_COLS] = {KT_VI(receipt_id), KT_VI(m), KT_VI(p->day), KT_VS("*receipt"), KT_VS(fcode[f]), KT_VI(funds[f].points)};
+            memcpy(ev + ne++ * KT_EARN_COLS, e, sizeof e);
         }
         for (size_t r = 0; !rc && r < kt_rules_count(p->rs); r++) {
             if (!p->pr.earned_by_rule[r]) continue;
-            kt_val e[] = {KT_VI(receipt_id), KT_VI(m), KT_VI(p->day), KT_VS(kt_rules_rule_id(p->rs, (int)r)), KT_VS("-"),
-                          KT_VI(p->pr.earned_by_rule[r])};
-            rc = kt_store_exec(pos->st, KT_Q_POS_EARN_INSERT, e, KT_ARRAY_LEN(e), err);
+            kt_val e[KT_EARN_COLS] = {KT_VI(receipt_id), KT_VI(m), KT_VI(p->day), KT_VS(kt_rules_rule_id(p->rs, (int)r)), KT_VS("-"),
+                                      KT_VI(p->pr.earned_by_rule[r])};
+            memcpy(ev + ne++ * KT_EARN_COLS, e, sizeof e);
         }
+        /* the funders' rows first, then the rules', as one statement or a few */
+        if (!rc) rc = insert_rows(pos->st, earn_inserts, ev, ne, KT_EARN_COLS, err);
+        free(ev);
         /* offer uses, with what each gave: recorded for measurement */
         for (size_t o = 0; !rc && o < p->noffers; o++) {
             kt_money discount = p->pr.offer_discount_by_offer[o];

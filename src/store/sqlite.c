@@ -48,6 +48,7 @@ struct kt_cursor {
 struct kt_store {
     sqlite3 *db;
     bool in_txn;
+    bool in_read;      /* kt_store_read_begin */
     int schema_version;
     int64_t changes;
     kt_cursor cursors[KT_Q_COUNT_];
@@ -55,7 +56,17 @@ struct kt_store {
     size_t ndeferred;
     char *log_path;    /* KT_STORE_SYNC_LATER: the write-ahead log, and */
     int log_fd;        /* a descriptor of it for kt_store_sync (-1 until the first) */
+    int log_frames;    /* KT_STORE_MANUAL_CHECKPOINT: frames in the log after this connection's last commit */
 };
+
+/* Called after each commit of a KT_STORE_MANUAL_CHECKPOINT connection (in
+ * place of SQLite's automatic checkpoint) with the frames the log holds. */
+static int log_hook(void *arg, sqlite3 *db, const char *name, int frames) {
+    KT_UNUSED(db);
+    KT_UNUSED(name);
+    ((kt_store *)arg)->log_frames = frames;
+    return SQLITE_OK;
+}
 
 static kt_rc db_fail(kt_store *st, kt_err *err, const char *what) {
     int ext = sqlite3_extended_errcode(st->db);
@@ -159,7 +170,10 @@ kt_rc kt_store_open(const char *dir, int flags, kt_store **out, kt_err *err) {
                            "PRAGMA temp_store = MEMORY;",
                            err);
     if (!rc) rc = migrate(st, err);
-    if (!rc && (flags & KT_STORE_MANUAL_CHECKPOINT)) rc = exec_script(st, "PRAGMA wal_autocheckpoint = 0", err);
+    if (!rc && (flags & KT_STORE_MANUAL_CHECKPOINT)) {
+        rc = exec_script(st, "PRAGMA wal_autocheckpoint = 0", err);
+        sqlite3_wal_hook(st->db, log_hook, st); /* after the pragma, which removes any hook */
+    }
     if (!rc && (flags & KT_STORE_SYNC_LATER)) {
         /* NORMAL in WAL mode: commits are written, the log is flushed by kt_store_sync (and
          * by every checkpoint before it copies the log into the database) */
@@ -230,6 +244,26 @@ kt_rc kt_store_checkpoint(kt_store *st, kt_err *err) {
     return KT_OK;
 }
 
+/* SQLite writes the log from its start again ("restarts" it) only when a
+ * writer begins while every frame of it is in the database and no reader is
+ * using it. Under a steady stream of commits that never happens by itself:
+ * a checkpoint by another connection always finds newer frames behind it, so
+ * the log grows without end, and every commit appends to new blocks of a
+ * growing file (allocation, zeroing of partial pages, a metadata update in
+ * each flush). Checkpointing from the writer's own connection between two of
+ * its transactions leaves nothing behind, so its next transaction restarts
+ * the log and overwrites blocks already in place. */
+kt_rc kt_store_log_restart(kt_store *st, int min_frames, bool *done, kt_err *err) {
+    *done = false;
+    if (st->in_txn || st->log_frames < min_frames) return KT_OK;
+    int frames = 0, copied = 0;
+    int r = sqlite3_wal_checkpoint_v2(st->db, NULL, SQLITE_CHECKPOINT_PASSIVE, &frames, &copied);
+    if (r == SQLITE_BUSY || r == SQLITE_LOCKED) return KT_OK; /* another checkpoint is running: next time */
+    if (r != SQLITE_OK) return db_fail(st, err, "checkpoint");
+    if (frames == copied) { st->log_frames = 0; *done = true; }
+    return KT_OK;
+}
+
 kt_rc kt_store_data_version(kt_store *st, int64_t *out, kt_err *err) {
     int v = 0;
     kt_rc rc = pragma_int(st, "PRAGMA data_version", &v, err);
@@ -239,10 +273,25 @@ kt_rc kt_store_data_version(kt_store *st, int64_t *out, kt_err *err) {
 const char *kt_store_backend(kt_store *st) { KT_UNUSED(st); return "sqlite"; }
 
 kt_rc kt_store_begin(kt_store *st, kt_err *err) {
-    if (st->in_txn) return kt_fail(err, KT_EINTERNAL, "store", "transaction already open");
+    if (st->in_txn || st->in_read) return kt_fail(err, KT_EINTERNAL, "store", "transaction already open");
     kt_rc rc = exec_script(st, "BEGIN IMMEDIATE", err);
     if (!rc) st->in_txn = true;
     return rc;
+}
+
+kt_rc kt_store_read_begin(kt_store *st, kt_err *err) {
+    if (st->in_txn || st->in_read) return kt_fail(err, KT_EINTERNAL, "store", "transaction already open");
+    kt_rc rc = exec_script(st, "BEGIN", err);
+    if (!rc) st->in_read = true;
+    return rc;
+}
+
+void kt_store_read_end(kt_store *st) {
+    if (!st->in_read) return;
+    for (int i = 0; i < KT_Q_COUNT_; i++)
+        if (st->cursors[i].busy) kt_store_end(&st->cursors[i]);
+    if (exec_script(st, "COMMIT", NULL)) exec_script(st, "ROLLBACK", NULL);
+    st->in_read = false;
 }
 
 kt_rc kt_store_commit(kt_store *st, kt_err *err) {

@@ -74,6 +74,12 @@ kt_rc kt_store_data_version(kt_store *st, int64_t *out, kt_err *err);
 kt_rc kt_store_begin(kt_store *st, kt_err *err);
 kt_rc kt_store_commit(kt_store *st, kt_err *err);
 void kt_store_rollback(kt_store *st);
+/* A read transaction: every statement until kt_store_read_end reads one
+ * snapshot of the store (taken by the first of them), and the connection
+ * takes the log's read lock and checks its page cache once, not per
+ * statement. Writes are not allowed in it (kt_store_begin refuses). */
+kt_rc kt_store_read_begin(kt_store *st, kt_err *err);
+void kt_store_read_end(kt_store *st);
 bool kt_store_in_txn(kt_store *st);
 /* One savepoint level inside a transaction, for group commit: a basket that
  * fails is rolled back alone. */
@@ -90,6 +96,13 @@ kt_rc kt_store_sync(kt_store *st, kt_err *err);
 /* Copy what the write-ahead log holds into the database as far as readers
  * allow, without waiting for anyone (SQLite: a passive checkpoint). */
 kt_rc kt_store_checkpoint(kt_store *st, kt_err *err);
+
+/* For a KT_STORE_MANUAL_CHECKPOINT writer, between its transactions: when
+ * its last commit left at least min_frames pages in the log, checkpoint it
+ * from this connection, so that its next transaction writes the log from the
+ * start again instead of growing it (*done: everything was copied). Without
+ * waiting for anyone; a checkpoint running elsewhere just defers it. */
+kt_rc kt_store_log_restart(kt_store *st, int min_frames, bool *done, kt_err *err);
 
 /* Bulk loading (karta import). Inside the caller's write transaction, drops
  * the non-unique secondary indexes of each listed table (NULL-terminated)

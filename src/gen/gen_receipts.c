@@ -434,13 +434,18 @@ static void simulate_day(gen *g, int rel) {
 /* Each shard is a copy of the generator over its own range of members, with
  * its own random stream, visits, pending returns and receipt numbers; the
  * catalogue and the members' records are shared (a member belongs to one
- * shard). A shard may run one day ahead of the writer: it fills sink[day % 2]
- * while the calling thread hands the previous day's receipts of every shard,
- * in shard order, to the columnar writer (ids are resolved there, in one
- * order, so the output depends on the shard count only). */
+ * shard). A shard may run GEN_SINK_DAYS - 1 days ahead of the writer: it
+ * fills sink[day % GEN_SINK_DAYS] while the calling thread hands an earlier
+ * day's receipts of every shard, in shard order, to the columnar writer (ids
+ * are resolved there, in one order, so the output depends on the shard count
+ * only). Four days rather than two: the shards and the writer share the cores
+ * and seldom finish a day together (a tenth of the month: receipts 56 -> 52 s). */
+/* Days a shard may run ahead of the writer (buffers per shard). */
+#define GEN_SINK_DAYS 4
+
 typedef struct shard {
     gen g;
-    gen_sink sink[2];
+    gen_sink sink[GEN_SINK_DAYS];
     uint32_t done;        /* days generated */
     pthread_t thread;
     struct shards *all;
@@ -460,11 +465,11 @@ static void *shard_run(void *arg) {
     shards *all = sh->all;
     for (uint32_t rel = 0; rel < sh->g.opt->days; rel++) {
         pthread_mutex_lock(&all->mu);
-        while (!all->stop && rel >= all->written + 2) pthread_cond_wait(&all->cv, &all->mu);
+        while (!all->stop && rel >= all->written + GEN_SINK_DAYS) pthread_cond_wait(&all->cv, &all->mu);
         bool stop = all->stop;
         pthread_mutex_unlock(&all->mu);
         if (stop) break;
-        gen_sink *k = &sh->sink[rel % 2];
+        gen_sink *k = &sh->sink[rel % GEN_SINK_DAYS];
         k->nr = k->nl = 0;
         sh->g.sink = k;
         simulate_day(&sh->g, (int)rel);
@@ -515,7 +520,7 @@ static void receipts_sharded(gen *g, unsigned n, struct timespec t0) {
             while (all.v[s].done <= rel) pthread_cond_wait(&all.cv, &all.mu);
         pthread_mutex_unlock(&all.mu);
         for (unsigned s = 0; s < n && g->rc == KT_OK; s++) {
-            const gen_sink *k = &all.v[s].sink[rel % 2];
+            const gen_sink *k = &all.v[s].sink[rel % GEN_SINK_DAYS];
             for (size_t i = 0; i < k->nr && g->rc == KT_OK; i++) {
                 const gen_raw *r = &k->r[i];
                 kt_gen_direct_receipt(g, k->day, r->minute, r->store, r->member, r->card, r->is_return,
@@ -550,7 +555,7 @@ static void receipts_sharded(gen *g, unsigned n, struct timespec t0) {
         for (int k = 0; k < GEN_RETURN_RING; k++) free(sh->g.ring[k].v);
         free(sh->g.visits);
         free(sh->g.store_seq);
-        for (int k = 0; k < 2; k++) {
+        for (int k = 0; k < GEN_SINK_DAYS; k++) {
             free(sh->sink[k].r);
             free(sh->sink[k].l);
         }

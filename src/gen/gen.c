@@ -173,6 +173,7 @@ static void gen_free(gen *g) {
     free(g->zipf_cum);
     free(g->hot);
     free(g->stores);
+    free(g->store_hot);
     free(g->own_stores);
     free(g->partner_stores);
     free(g->by_city);

@@ -235,6 +235,7 @@ void kt_gen_stores(gen *g) {
     const kt_gen_options *opt = g->opt;
     uint32_t n = opt->stores;
     g->stores = kt_xcalloc(n, sizeof *g->stores);
+    g->store_hot = kt_xcalloc(n, sizeof *g->store_hot);
     g->own_stores = kt_xcalloc(n, sizeof *g->own_stores);
     g->home_cum = kt_xcalloc(n, sizeof *g->home_cum);
     g->store_seq = kt_xcalloc(n, sizeof *g->store_seq);
@@ -273,10 +274,12 @@ void kt_gen_stores(gen *g) {
         unsigned u = (unsigned)below(g, 100);
         st->kind = u < 15 ? STORE_HYPER : u < 65 ? STORE_SUPER : STORE_SMALL;
         bool allday = !st->partner && st->kind == STORE_SMALL && pct(g, 30);
-        st->hour_cum = g->hour_cum[st->partner ? 2 : allday ? 1 : 0];
+        unsigned profile = st->partner ? 2 : allday ? 1 : 0;
+        st->hour_cum = g->hour_cum[profile];
         kt_err zerr;
         if (kt_zone_offset(gen_cities[st->city].zone, &st->offset_min, &zerr, "timezone") != KT_OK)
             kt_panic(__FILE__, __LINE__, "gen_cities holds a zone date.c does not know");
+        g->store_hot[i] = (gen_store_hot){(int16_t)st->offset_min, st->partner, (uint8_t)profile};
         int off = st->offset_min < 0 ? -st->offset_min : st->offset_min;
         st->offset_str[0] = st->offset_min < 0 ? '-' : '+';
         put_2(st->offset_str + 1, (unsigned)(off / 60));

@@ -88,7 +88,7 @@ static void buy_pref(gen *g, gen_member *m, unsigned k, int rel, gen_line *lines
     p->last = (int16_t)rel;
 }
 
-static int build_basket(gen *g, gen_member *m, const gen_store *st, int rel, int month, gen_line *lines) {
+static int build_basket(gen *g, gen_member *m, const gen_store_hot *st, int rel, int month, gen_line *lines) {
     int n = 0;
     int target;
     if (st->partner) target = 1 + (int)below(g, 3);
@@ -203,8 +203,9 @@ static void emit_receipt(gen *g, const gen_day *d, const gen_store *st, uint32_t
     g->receipts_done++;
     g->lines_done += (uint64_t)n;
     if (g->sink) {
-        int sec = (int)((utc + st->offset_min * 60) % 86400);
-        sink_push(g->sink, d->day, sec / 60, (uint16_t)(st - g->stores), member, card, is_return, lines, n);
+        uint16_t store = (uint16_t)(st - g->stores);
+        int sec = (int)((utc + g->store_hot[store].offset_min * 60) % 86400);
+        sink_push(g->sink, d->day, sec / 60, store, member, card, is_return, lines, n);
         return;
     }
     if (g->direct) {
@@ -333,14 +334,15 @@ static void push_visit(gen *g, gen_visit v) {
     g->visits[g->nvisits++] = v;
 }
 
-static int64_t visit_time(gen *g, const gen_day *d, const gen_store *st, int pref_hour) {
+static int64_t visit_time(gen *g, const gen_day *d, const gen_store_hot *st, int pref_hour) {
+    const uint32_t *cum = g->hour_cum[st->profile];
     int hour = -1;
     if (pref_hour >= 0 && pct(g, 40)) {
         int h = pref_hour - 1 + (int)below(g, 3);
-        uint32_t w = st->hour_cum[h] - (h ? st->hour_cum[h - 1] : 0);
+        uint32_t w = cum[h] - (h ? cum[h - 1] : 0);
         if (w) hour = h;
     }
-    if (hour < 0) hour = (int)pick_cum(g, st->hour_cum, 24);
+    if (hour < 0) hour = (int)pick_cum(g, cum, 24);
     int sec = hour * 3600 + (int)below(g, 3600);
     return (int64_t)d->day * 86400 + sec - (int64_t)st->offset_min * 60;
 }
@@ -382,7 +384,7 @@ static void simulate_day(gen *g, int rel) {
         else if (u >= 85 && u < 93) store = pu->second;
         else if (u >= 93 && u < 96 && pu->partner != GEN_NONE16) store = pu->partner;
         else if (u >= 96) store = g->own_stores[below(g, g->nown)];
-        int64_t utc = visit_time(g, &d, &g->stores[store], pu->pref_hour);
+        int64_t utc = visit_time(g, &d, &g->store_hot[store], pu->pref_hour);
         bool nocard = ppm(g, GEN_NOCARD_PPM);
         gen_visit v = {.utc = utc, .member = i, .ret = 0, .store = store, .nocard = nocard};
         push_visit(g, v);
@@ -391,7 +393,7 @@ static void simulate_day(gen *g, int rel) {
     for (size_t k = 0; k < today->len; k++) {
         const gen_return *r = &today->v[k];
         KT_ASSERT(r->due == rel);
-        gen_visit v = {.utc = visit_time(g, &d, &g->stores[r->store], -1), .member = r->member,
+        gen_visit v = {.utc = visit_time(g, &d, &g->store_hot[r->store], -1), .member = r->member,
                        .ret = (uint32_t)k + 1, .store = r->store, .nocard = r->card == 0};
         push_visit(g, v);
     }
@@ -419,7 +421,7 @@ static void simulate_day(gen *g, int rel) {
             continue;
         }
         gen_member *m = &g->members[v->member];
-        int n = build_basket(g, m, st, rel, d.month, lines);
+        int n = build_basket(g, m, &g->store_hot[v->store], rel, d.month, lines);
         if (n == 0) { g->store_seq[v->store]--; continue; }
         uint32_t card = v->nocard ? 0 : card_on(m, rel);
         emit_receipt(g, &d, st, seq, v->utc, v->member, card, false, NULL, lines, n);

@@ -575,6 +575,17 @@ static kt_rc widen_file(const char *dir, const char *name, uint64_t rows, kt_err
     return rc;
 }
 
+/* A batch of N 64-bit values of a column stored in 32 bits (*TYPE I32): narrowed
+ * in place when every value fits, else the file's BEFORE rows are rewritten in
+ * 64 bits and *TYPE becomes I64 (the batch is then appended as it is). */
+static kt_rc fit_batch(const char *dir, const coldef *def, uint8_t *type, uint64_t before, void *vals, size_t n,
+                       kt_err *err) {
+    if (*type != KT_COL_I32 || def->type != KT_COL_I64 || narrow(vals, n)) return KT_OK;
+    kt_rc rc = widen_file(dir, def->name, before, err);
+    if (!rc) *type = KT_COL_I64;
+    return rc;
+}
+
 /* Append the buffered rows to the segment's files. Unless FINAL, a compact
  * segment keeps the writer's open receipt buffered: its lines still add to
  * its units and line count. */
@@ -596,10 +607,7 @@ static kt_rc seg_flush(kt_cols_writer *w, wseg *s, bool final, kt_err *err) {
             case RC_UNITS: GATHER(int64_t, s->rbuf, nr, units); break;
             case RC_LINES: GATHER(uint16_t, s->rbuf, nr, lines); break;
             }
-            if (s->rtype[c] == KT_COL_I32 && receipt_cols[c].type == KT_COL_I64 && !narrow(w->scratch, nr)) {
-                if ((rc = widen_file(s->tmp, receipt_cols[c].name, s->receipts, err))) break;
-                s->rtype[c] = KT_COL_I64;
-            }
+            if ((rc = fit_batch(s->tmp, &receipt_cols[c], &s->rtype[c], s->receipts, w->scratch, nr, err))) break;
             coldef def = {receipt_cols[c].name, (kt_col_type)s->rtype[c]};
             rc = col_append(s->tmp, &def, s->receipts, w->scratch, nr, err);
         }
@@ -620,12 +628,7 @@ static kt_rc seg_flush(kt_cols_writer *w, wseg *s, bool final, kt_err *err) {
             case LC_QTY: GATHER(int64_t, s->lbuf, s->ln, qty_milli); break;
             case LC_AMOUNT: GATHER(int64_t, s->lbuf, s->ln, amount); break;
             }
-            if (s->ltype[c] == KT_COL_I32 && line_cols[c].type == KT_COL_I64) {
-                if (!narrow(w->scratch, s->ln)) {
-                    if ((rc = widen_file(s->tmp, line_cols[c].name, s->lines, err))) break;
-                    s->ltype[c] = KT_COL_I64;
-                }
-            }
+            if ((rc = fit_batch(s->tmp, &line_cols[c], &s->ltype[c], s->lines, w->scratch, s->ln, err))) break;
             coldef def = {line_cols[c].name, (kt_col_type)s->ltype[c]};
             rc = col_append(s->tmp, &def, s->lines, w->scratch, s->ln, err);
         }

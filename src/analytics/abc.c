@@ -148,8 +148,45 @@ static void scan_receipts(void *arg, const kt_cols_receipts *seg, size_t begin, 
     }
 }
 
+/* Sums of products over the file segments whose month lies wholly in F's days,
+ * from their SKU summaries (cols.h) into SUM, each such segment marked in
+ * SKIP (the scan leaves it out) and counted in *TAKEN. Receipts are taken
+ * only from summaries that count them (and only at the SKU level: a receipt
+ * with two SKUs of one category counts once for it). */
+static kt_rc add_summaries(kt_actx *a, const kt_afilter *f, const shared *sh, size_t n, int64_t *sum, uint8_t *skip,
+                           size_t *taken, bool *overflow, kt_err *err) {
+    kt_cols *c = kt_actx_cols(a);
+    size_t ns = kt_cols_segment_count(c), nsku = kt_actx_count(a, KT_ADIM_SKU);
+    for (size_t seg = 0; seg < ns; seg++) {
+        if (!kt_actx_segment_within(a, seg, f->from, f->to)) continue;
+        bool found;
+        const kt_cols_sku_sum *e;
+        size_t ne;
+        unsigned flags;
+        kt_rc rc = kt_cols_sku_summary(c, seg, &found, &e, &ne, &flags, err);
+        if (rc) return rc;
+        if (!found || (sh->by == KT_ABC_BY_RECEIPTS && !(flags & KT_COLS_SUM_RECEIPTS))) continue;
+        for (size_t i = 0; i < ne; i++) {
+            uint32_t item = kt_actx_index_of(sh->sku_slots, e[i].sku);
+            if (item >= nsku)
+                return kt_fail(err, KT_EINVAL, kt_cols_segment_name(c, seg),
+                               "the SKU summary names SKU id %u, which the store does not know", e[i].sku);
+            if (sh->group && (item = sh->group[item]) == KT_ACTX_NONE) continue;
+            KT_ASSERT(item < n);
+            int64_t v = sh->by == KT_ABC_BY_REVENUE ? e[i].amount
+                      : sh->by == KT_ABC_BY_UNITS   ? e[i].qty_milli
+                                                    : (int64_t)e[i].receipts;
+            *overflow |= __builtin_add_overflow(sum[item], v, &sum[item]);
+        }
+        skip[seg] = 1;
+        (*taken)++;
+    }
+    return KT_OK;
+}
+
 kt_rc kt_abc_measure(kt_actx *a, const kt_afilter *f, kt_abc_of of, kt_abc_by by, int threads, int64_t **values,
-                     size_t *count, size_t *memory_bytes, kt_err *err) {
+                     size_t *count, size_t *memory_bytes, size_t *summary_segments, kt_err *err) {
+    if (summary_segments) *summary_segments = 0;
     *values = NULL;
     *count = 0;
     *memory_bytes = 0;
@@ -190,14 +227,31 @@ kt_rc kt_abc_measure(kt_actx *a, const kt_afilter *f, kt_abc_of of, kt_abc_by by
     unsigned sum_cols = KT_ASCAN_COL(KT_COLS_L_DAY) | KT_ASCAN_COL(KT_COLS_L_SKU) |
                         KT_ASCAN_COL(by == KT_ABC_BY_UNITS ? KT_COLS_L_QTY : KT_COLS_L_AMOUNT) |
                         (f->store_ok ? KT_ASCAN_COL(KT_COLS_L_STORE) : 0u);
-    rc = sum_of_products ? kt_actx_scan_lines_days(a, threads, sum_cols, f, scan_lines_sum, states, err)
-       : lines           ? kt_actx_scan_lines(a, threads, scan_lines, states, err)
-                         : kt_actx_scan_receipts(a, threads, scan_receipts, states, err);
+    /* whole segments from their summaries where one can answer: no store
+     * filter (a summary has no stores) */
+    uint8_t *skip = NULL;
+    size_t taken = 0;
+    bool overflow = false;
+    if ((sum_of_products || (is_product(of) && by == KT_ABC_BY_RECEIPTS && sh.level == KT_ALEVEL_SKU)) &&
+        !f->store_ok) {
+        skip = kt_xcalloc(kt_cols_segment_count(kt_actx_cols(a)) + 1, 1);
+        rc = add_summaries(a, f, &sh, n, st[0].sum, skip, &taken, &overflow, err);
+    }
+    if (summary_segments) *summary_segments = taken;
+    /* the lines a receipt count scans, read (not mapped) so that the summarised segments are left out */
+    unsigned receipt_cols = KT_ASCAN_COL(KT_COLS_L_RECEIPT) | KT_ASCAN_COL(KT_COLS_L_MEMBER) |
+                            KT_ASCAN_COL(KT_COLS_L_STORE) | KT_ASCAN_COL(KT_COLS_L_SKU) | KT_ASCAN_COL(KT_COLS_L_DAY) |
+                            KT_ASCAN_COL(KT_COLS_L_QTY) | KT_ASCAN_COL(KT_COLS_L_AMOUNT);
+    if (!rc)
+        rc = sum_of_products ? kt_actx_scan_lines_skip(a, threads, sum_cols, f, skip, scan_lines_sum, states, err)
+           : lines && taken  ? kt_actx_scan_lines_skip(a, threads, receipt_cols, NULL, skip, scan_lines, states, err)
+           : lines           ? kt_actx_scan_lines(a, threads, scan_lines, states, err)
+                             : kt_actx_scan_receipts(a, threads, scan_receipts, states, err);
+    free(skip);
     free(group);
     size_t mem = 0;
     for (int t = 0; t < threads; t++)
         mem += n * sizeof(int64_t) + (st[t].last_receipt ? n * sizeof(uint32_t) : 0) + kt_pairmap_bytes(&st[t].pairs);
-    bool overflow = false;
     for (int t = 0; !rc && t < threads; t++) {
         overflow |= st[t].overflow;
         if (t == 0) continue;
@@ -238,7 +292,7 @@ kt_rc kt_abc_run(kt_actx *a, const kt_afilter *f, kt_abc_of of, kt_abc_by by, ui
     KT_ASSERT(a_millionths < b_millionths && b_millionths <= 1000000);
     int64_t *v;
     size_t n;
-    kt_rc rc = kt_abc_measure(a, f, of, by, threads, &v, &n, &out->memory_bytes, err);
+    kt_rc rc = kt_abc_measure(a, f, of, by, threads, &v, &n, &out->memory_bytes, &out->summary_segments, err);
     if (rc) return rc;
     if (of == KT_ABC_OF_MEMBER) rc = kt_actx_load_names(a, KT_ADIM_MEMBER, err);
     else if (of == KT_ABC_OF_STORE) rc = kt_actx_load_names(a, KT_ADIM_STORE, err);

@@ -57,6 +57,7 @@ typedef struct kt_abc_result {
     size_t n;
     int64_t total;
     size_t memory_bytes;
+    size_t summary_segments;   /* segments whose sums came from their SKU summaries (cols.h), not a scan */
 } kt_abc_result;
 
 /* a_millionths < b_millionths <= 1000000. */
@@ -66,9 +67,13 @@ void kt_abc_free(kt_abc_result *r);
 
 /* Value of every item (indexed by item, 0 for absent) and the items' names:
  * the measure without ranking (used by kt_abc_run and the ABC-XYZ matrix).
- * *values has *count entries; caller frees. */
+ * *values has *count entries; caller frees. Products by revenue or units
+ * (and SKUs by receipts) without a store filter take the segments whose
+ * month lies wholly in the days from their SKU summaries where they have one
+ * (the same sums as a scan of their lines), *SUMMARY_SEGMENTS of them (may
+ * be NULL). */
 kt_rc kt_abc_measure(kt_actx *a, const kt_afilter *f, kt_abc_of of, kt_abc_by by, int threads, int64_t **values,
-                     size_t *count, size_t *memory_bytes, kt_err *err);
+                     size_t *count, size_t *memory_bytes, size_t *summary_segments, kt_err *err);
 /* Name of an item. */
 const char *kt_abc_item_name(kt_actx *a, kt_abc_of of, uint32_t item);
 

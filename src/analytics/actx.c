@@ -1132,7 +1132,7 @@ static void *scan_work(void *arg) {
 
 /* Whether every day of segment SEG's month lies within [from, to] (segments
  * are named by their month, "2026-01/seg-000003", and hold its days only). */
-static bool segment_within(const kt_actx *a, size_t seg, kt_day from, kt_day to) {
+bool kt_actx_segment_within(const kt_actx *a, size_t seg, kt_day from, kt_day to) {
     const char *name = kt_cols_segment_name(a->c, seg);
     int y, m;
     char dash, slash;
@@ -1145,7 +1145,8 @@ static bool segment_within(const kt_actx *a, size_t seg, kt_day from, kt_day to)
 }
 
 static kt_rc scan_run(kt_actx *a, int threads, bool lines, unsigned cols, const kt_afilter *days_of, bool wide_only,
-                      kt_ascan_lines_fn lfn, kt_ascan_receipts_fn rfn, void *const *states, kt_err *err) {
+                      const uint8_t *skip, kt_ascan_lines_fn lfn, kt_ascan_receipts_fn rfn, void *const *states,
+                      kt_err *err) {
     kt_rc rc = KT_OK;
     if (threads < 1) threads = 1;
     if (threads > KT_ACTX_THREADS_MAX) threads = KT_ACTX_THREADS_MAX;
@@ -1163,11 +1164,12 @@ static kt_rc scan_run(kt_actx *a, int threads, bool lines, unsigned cols, const 
             s.seg_cols = kt_xcalloc(nsegs ? nsegs : 1, sizeof *s.seg_cols);
             for (size_t seg = 0; seg < ns; seg++) {
                 s.seg_cols[seg] = cols;
-                if (days_of && segment_within(a, seg, days_of->from, days_of->to) && (cols & ~day)) s.seg_cols[seg] &= ~day;
+                if (days_of && kt_actx_segment_within(a, seg, days_of->from, days_of->to) && (cols & ~day)) s.seg_cols[seg] &= ~day;
                 if (!kt_cols_segment_compact(a->c, seg)) s.seg_cols[seg] &= ~compact_only;
             }
         }
         for (size_t seg = 0; seg < ns && !rc; seg++) {
+            if (skip && skip[seg]) continue; /* not opened: no batches */
             rc = kt_cols_read_open(a->c, seg, lines, s.seg_cols ? s.seg_cols[seg] : cols, &s.rows[seg], err);
             if (wide_only && kt_cols_segment_compact(a->c, seg)) s.rows[seg] = 0; /* no batches */
         }
@@ -1177,6 +1179,7 @@ static kt_rc scan_run(kt_actx *a, int threads, bool lines, unsigned cols, const 
         a->dl = (kt_cols_lines){a->d.nl, a->d.l_receipt, a->d.l_member, a->d.l_store, a->d.l_sku,
                                 a->d.l_day, a->d.l_minute, a->d.l_qty, a->d.l_amount};
     } else {
+        KT_ASSERT(!skip); /* mapped scans take every segment */
         rc = map_all(a, err);
         nsegs = a->nsegs;
     }
@@ -1223,41 +1226,47 @@ static kt_rc scan_run(kt_actx *a, int threads, bool lines, unsigned cols, const 
 }
 
 kt_rc kt_actx_scan_lines(kt_actx *a, int threads, kt_ascan_lines_fn fn, void *const *states, kt_err *err) {
-    return scan_run(a, threads, true, 0, NULL, false, fn, NULL, states, err);
+    return scan_run(a, threads, true, 0, NULL, false, NULL, fn, NULL, states, err);
 }
 
 kt_rc kt_actx_scan_receipts(kt_actx *a, int threads, kt_ascan_receipts_fn fn, void *const *states, kt_err *err) {
-    return scan_run(a, threads, false, 0, NULL, false, NULL, fn, states, err);
+    return scan_run(a, threads, false, 0, NULL, false, NULL, NULL, fn, states, err);
 }
 
 kt_rc kt_actx_scan_lines_cols(kt_actx *a, int threads, unsigned cols, kt_ascan_lines_fn fn, void *const *states,
                               kt_err *err) {
     cols &= (1u << KT_COLS_L_N) - 1;
-    return scan_run(a, threads, true, cols ? cols : 1, NULL, false, fn, NULL, states, err);
+    return scan_run(a, threads, true, cols ? cols : 1, NULL, false, NULL, fn, NULL, states, err);
 }
 
 kt_rc kt_actx_scan_lines_days(kt_actx *a, int threads, unsigned cols, const kt_afilter *f, kt_ascan_lines_fn fn,
                               void *const *states, kt_err *err) {
     cols &= (1u << KT_COLS_L_N) - 1;
-    return scan_run(a, threads, true, cols ? cols : 1, f, false, fn, NULL, states, err);
+    return scan_run(a, threads, true, cols ? cols : 1, f, false, NULL, fn, NULL, states, err);
+}
+
+kt_rc kt_actx_scan_lines_skip(kt_actx *a, int threads, unsigned cols, const kt_afilter *f, const uint8_t *skip,
+                              kt_ascan_lines_fn fn, void *const *states, kt_err *err) {
+    cols &= (1u << KT_COLS_L_N) - 1;
+    return scan_run(a, threads, true, cols ? cols : 1, f, false, skip, fn, NULL, states, err);
 }
 
 kt_rc kt_actx_scan_wide_lines_days(kt_actx *a, int threads, unsigned cols, const kt_afilter *f, kt_ascan_lines_fn fn,
                                    void *const *states, kt_err *err) {
     cols &= (1u << KT_COLS_L_N) - 1;
-    return scan_run(a, threads, true, cols ? cols : 1, f, true, fn, NULL, states, err);
+    return scan_run(a, threads, true, cols ? cols : 1, f, true, NULL, fn, NULL, states, err);
 }
 
 kt_rc kt_actx_scan_receipts_cols(kt_actx *a, int threads, unsigned cols, kt_ascan_receipts_fn fn,
                                  void *const *states, kt_err *err) {
     cols &= (1u << KT_COLS_R_N) - 1;
-    return scan_run(a, threads, false, cols ? cols : 1, NULL, false, NULL, fn, states, err);
+    return scan_run(a, threads, false, cols ? cols : 1, NULL, false, NULL, NULL, fn, states, err);
 }
 
 kt_rc kt_actx_scan_receipts_days(kt_actx *a, int threads, unsigned cols, const kt_afilter *f,
                                  kt_ascan_receipts_fn fn, void *const *states, kt_err *err) {
     cols &= (1u << KT_COLS_R_N) - 1;
-    return scan_run(a, threads, false, cols ? cols : 1, f, false, NULL, fn, states, err);
+    return scan_run(a, threads, false, cols ? cols : 1, f, false, NULL, NULL, fn, states, err);
 }
 
 void kt_actx_delta(kt_actx *a, kt_cols_receipts *r, kt_cols_lines *l, uint64_t *op_max) {

@@ -166,6 +166,15 @@ kt_rc kt_actx_scan_lines_days(kt_actx *a, int threads, unsigned cols, const kt_a
                               void *const *states, kt_err *err);
 kt_rc kt_actx_scan_receipts_days(kt_actx *a, int threads, unsigned cols, const kt_afilter *f,
                                  kt_ascan_receipts_fn fn, void *const *states, kt_err *err);
+/* kt_actx_scan_lines_days that leaves out the file segments with SKIP[seg]
+ * set (their files are not even opened; the checkout delta is always
+ * scanned): for analyses that took those segments' sums from their
+ * summaries (kt_cols_sku_summary). */
+kt_rc kt_actx_scan_lines_skip(kt_actx *a, int threads, unsigned cols, const kt_afilter *f, const uint8_t *skip,
+                              kt_ascan_lines_fn fn, void *const *states, kt_err *err);
+/* Whether every day of file segment SEG's month lies within [FROM, TO]
+ * (segments are named by their month and hold its days only). */
+bool kt_actx_segment_within(const kt_actx *a, size_t seg, kt_day from, kt_day to);
 /* Threads for a scan of receipt headers into per-thread arrays by member (at
  * most THREADS): one per KT_AMEMBER_ROWS_PER_THREAD receipts, at least one.
  * Below that, zeroing and merging one more array costs more than the share

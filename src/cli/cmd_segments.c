@@ -234,7 +234,9 @@ static int cmd_abc(int argc, char **argv) {
             kt_aout_row_end(cx.out);
         }
     }
-    if (!rc && cx.stats) fprintf(stderr, "abc: %zu items, %.1f MB accumulators\n", r.n, (double)r.memory_bytes / 1e6);
+    if (!rc && cx.stats)
+        fprintf(stderr, "abc: %zu items, %.1f MB accumulators, %zu segments from their summaries\n", r.n,
+                (double)r.memory_bytes / 1e6, r.summary_segments);
     kt_abc_free(&r);
     return kt_acli_end(&cx, rc, &err);
 }

@@ -442,6 +442,33 @@ static kt_rc dict_write(const char *cols_dir, kt_cols_dict_kind k, const dict *d
     return fsync_path(cols_dir, err);
 }
 
+/* ---- SKU summaries (cols.h) ------------------------------------------------------ */
+/* File s.sku of a segment:
+ *   offset 0  char magic[8] "KTSUM\0\0\0"
+ *          8  u32 version   1
+ *         12  u32 flags     KT_COLS_SUM_RECEIPTS
+ *         16  u64 entries
+ *         24  u64 lines     the segment's lines (checked against the manifest)
+ *         32  entries x kt_cols_sku_sum, ascending by SKU id */
+#define SUM_MAGIC "KTSUM\0\0\0"
+#define SUM_VERSION 1
+#define SUM_FILE "s.sku"
+typedef struct sum_header {
+    char magic[8];
+    uint32_t version, flags;
+    uint64_t entries, lines;
+} sum_header;
+_Static_assert(sizeof(sum_header) == 32, "summary header is 32 bytes on disk");
+
+/* The writer's sums of one SKU in one segment. */
+typedef struct sum_acc {
+    int64_t amount, qty_milli;
+    uint32_t receipts;
+    uint32_t last_receipt;        /* the last receipt counted (ids start at 1) */
+    uint32_t lines;               /* 0: the SKU has no line here */
+    uint32_t unused;
+} sum_acc;
+
 /* ---- writer ---------------------------------------------------------------------- */
 typedef struct wseg {
     int year, month;
@@ -455,6 +482,10 @@ typedef struct wseg {
     bool compact;                 /* lines follow their receipt (kt_cols_writer_compact) */
     uint8_t ltype[LC_N];          /* type of each line column written; 0: not stored */
     uint8_t rtype[RC_N];          /* the same for receipts */
+    sum_acc *sum[2];              /* by SKU id, [0] operational, [1] dictionary (id & ~KT_COLS_FOREIGN) */
+    uint32_t nsum[2];             /* entries allocated */
+    bool sum_off;                 /* no summary: an id past KT_COLS_SUM_IDS_MAX or a sum that overflowed */
+    bool sum_written;             /* s.sku is written (the segment was closed) */
 } wseg;
 
 struct kt_cols_writer {
@@ -586,6 +617,84 @@ static kt_rc fit_batch(const char *dir, const coldef *def, uint8_t *type, uint64
     return rc;
 }
 
+static void sum_drop(wseg *s) {
+    for (int k = 0; k < 2; k++) {
+        free(s->sum[k]);
+        s->sum[k] = NULL;
+        s->nsum[k] = 0;
+    }
+    s->sum_off = true;
+}
+
+/* Room for SKU entry X of kind K; false past KT_COLS_SUM_IDS_MAX. */
+static bool sum_room(wseg *s, int k, uint32_t x) {
+    if (x >= KT_COLS_SUM_IDS_MAX) return false;
+    uint32_t n = s->nsum[k] ? s->nsum[k] : 1024;
+    while (n <= x) n *= 2;
+    if (n > KT_COLS_SUM_IDS_MAX) n = KT_COLS_SUM_IDS_MAX;
+    s->sum[k] = kt_xrealloc(s->sum[k], n * sizeof *s->sum[k]);
+    memset(s->sum[k] + s->nsum[k], 0, (n - s->nsum[k]) * sizeof *s->sum[k]);
+    s->nsum[k] = n;
+    return true;
+}
+
+/* Add N lines to the segment's summary (before they are flushed). A receipt's
+ * lines come together in compact segments, so a change of receipt id per SKU
+ * counts a receipt once; other segments do not count receipts. */
+static void sum_add(wseg *s, const kt_cols_line_row *rows, size_t n) {
+    if (s->sum_off) return;
+    for (size_t i = 0; i < n; i++) {
+        const kt_cols_line_row *l = &rows[i];
+        int k = (l->sku & KT_COLS_FOREIGN) ? 1 : 0;
+        uint32_t x = l->sku & ~KT_COLS_FOREIGN;
+        if (x >= s->nsum[k] && !sum_room(s, k, x)) { sum_drop(s); return; }
+        sum_acc *e = &s->sum[k][x];
+        if (__builtin_add_overflow(e->amount, l->amount, &e->amount) ||
+            __builtin_add_overflow(e->qty_milli, l->qty_milli, &e->qty_milli)) {
+            sum_drop(s);
+            return;
+        }
+        e->lines++;
+        if (l->qty_milli >= 0 && l->amount >= 0 && e->last_receipt != l->receipt) {
+            e->last_receipt = l->receipt;
+            e->receipts++;
+        }
+    }
+}
+
+/* Write the segment's s.sku (every line flushed) and free its sums. */
+static kt_rc sum_write(wseg *s, kt_err *err) {
+    if (s->sum_written) return KT_OK;
+    s->sum_written = true;
+    if (s->sum_off) return KT_OK;
+    size_t count = 0;
+    for (int k = 0; k < 2; k++)
+        for (uint32_t x = 0; x < s->nsum[k]; x++) count += s->sum[k][x].lines > 0;
+    size_t bytes = sizeof(sum_header) + count * sizeof(kt_cols_sku_sum);
+    char *buf = kt_xmalloc(bytes);
+    sum_header h = {SUM_MAGIC, SUM_VERSION, s->compact ? KT_COLS_SUM_RECEIPTS : 0, count, s->lines};
+    memcpy(buf, &h, sizeof h);
+    kt_cols_sku_sum *e = (kt_cols_sku_sum *)(buf + sizeof h);
+    for (int k = 0; k < 2; k++) /* operational ids, then dictionary ids: ascending */
+        for (uint32_t x = 0; x < s->nsum[k]; x++) {
+            const sum_acc *a = &s->sum[k][x];
+            if (!a->lines) continue;
+            *e++ = (kt_cols_sku_sum){x | (k ? KT_COLS_FOREIGN : 0u), s->compact ? a->receipts : 0, a->amount,
+                                     a->qty_milli};
+        }
+    char path[PATH_MAX_];
+    pathf(path, "%s/%s", s->tmp, SUM_FILE);
+    kt_rc rc = KT_OK;
+    int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0666);
+    if (fd < 0) rc = io_fail(err, path, "cannot create");
+    if (!rc) rc = write_all(fd, buf, bytes, path, err);
+    if (!rc && fsync(fd)) rc = io_fail(err, path, "fsync");
+    if (fd >= 0 && close(fd) && !rc) rc = io_fail(err, path, "close");
+    free(buf);
+    sum_drop(s);
+    return rc;
+}
+
 /* Append the buffered rows to the segment's files. Unless FINAL, a compact
  * segment keeps the writer's open receipt buffered: its lines still add to
  * its units and line count. */
@@ -616,6 +725,7 @@ static kt_rc seg_flush(kt_cols_writer *w, wseg *s, bool final, kt_err *err) {
         s->rn = keep;
     }
     if (s->ln && !rc) {
+        sum_add(s, s->lbuf, s->ln);
         for (int c = 0; c < LC_N && !rc; c++) {
             if (!s->ltype[c]) continue;
             switch (c) {
@@ -653,7 +763,16 @@ static kt_rc seg_for_day_search(kt_cols_writer *w, int32_t day, bool line, wseg 
     for (size_t i = w->nsegs; i-- > 0;) {
         wseg *s = &w->segs[i];
         if (s->year != y || s->month != m || s->closed) continue;
-        if (seg_full(s, line)) { s->closed = true; break; }
+        if (seg_full(s, line)) {
+            /* no row comes to it any more (a compact one's open receipt is
+             * complete: the row asking is the next receipt): its summary is
+             * final, and its memory is freed now rather than at commit */
+            s->closed = true;
+            kt_rc rc = seg_flush(w, s, true, err);
+            if (!rc) rc = sum_write(s, err);
+            if (rc) return rc;
+            break;
+        }
         *out = s;
         return KT_OK;
     }
@@ -888,6 +1007,7 @@ kt_rc kt_cols_writer_commit(kt_cols_writer *w, uint64_t *out_receipts, uint64_t 
     for (size_t i = 0; i < w->nsegs && !rc; i++) {
         wseg *s = &w->segs[i];
         rc = seg_flush(w, s, true, err);
+        if (!rc) rc = sum_write(s, err);
         if (!rc) rc = seg_seal(s->tmp, receipt_cols, s->rtype, RC_N, s->receipts, err);
         if (!rc) rc = seg_seal(s->tmp, line_cols, s->ltype, LC_N, s->lines, err);
         if (!rc) rc = fsync_path(s->tmp, err);
@@ -928,6 +1048,8 @@ void kt_cols_writer_abort(kt_cols_writer *w) {
     if (!w) return;
     for (size_t i = 0; i < w->nsegs; i++) {
         if (!w->published) remove_dir(w->segs[i].tmp);
+        free(w->segs[i].sum[0]);
+        free(w->segs[i].sum[1]);
         free(w->segs[i].rbuf);
         free(w->segs[i].lbuf);
     }
@@ -1326,5 +1448,44 @@ kt_rc kt_cols_map_lines(kt_cols *c, size_t seg, kt_cols_lines *out, kt_err *err)
     }
     *out = (kt_cols_lines){(size_t)rows, p[LC_RECEIPT], p[LC_MEMBER], p[LC_STORE], p[LC_SKU], p[LC_DAY],
                            p[LC_MINUTE], p[LC_QTY], p[LC_AMOUNT]};
+    return KT_OK;
+}
+
+kt_rc kt_cols_sku_summary(kt_cols *c, size_t seg, bool *found, const kt_cols_sku_sum **entries, size_t *n,
+                          unsigned *flags, kt_err *err) {
+    KT_ASSERT(seg < c->man.nsegs);
+    *found = false;
+    *entries = NULL;
+    *n = 0;
+    *flags = 0;
+    char path[PATH_MAX_];
+    pathf(path, "%s/%s/%s", c->cols, c->man.segs[seg].name, SUM_FILE);
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0) return errno == ENOENT ? KT_OK : io_fail(err, path, "cannot open");
+    struct stat st;
+    sum_header h;
+    kt_rc rc = KT_OK;
+    if (fstat(fd, &st)) rc = io_fail(err, path, "stat");
+    bool ok = !rc && pread(fd, &h, sizeof h, 0) == (ssize_t)sizeof h && !memcmp(h.magic, SUM_MAGIC, 8) &&
+              h.version == SUM_VERSION && !(h.flags & ~KT_COLS_SUM_RECEIPTS) && h.lines == c->man.segs[seg].lines &&
+              h.entries <= (uint64_t)2 * KT_COLS_SUM_IDS_MAX &&
+              (uint64_t)st.st_size == sizeof h + h.entries * sizeof(kt_cols_sku_sum);
+    if (!rc && !ok)
+        rc = kt_fail(err, KT_EINVAL, path, "not a version %d SKU summary of %llu lines", SUM_VERSION,
+                     (unsigned long long)c->man.segs[seg].lines);
+    kt_cols_sku_sum *e = NULL;
+    if (!rc) {
+        size_t bytes = (size_t)h.entries * sizeof *e;
+        e = owned(c, bytes);
+        if (bytes && pread(fd, e, bytes, sizeof h) != (ssize_t)bytes) rc = io_fail(err, path, "read");
+    }
+    for (size_t i = 1; !rc && i < h.entries; i++)
+        if (e[i].sku <= e[i - 1].sku) rc = kt_fail(err, KT_EINVAL, path, "entry %zu: SKU ids do not ascend", i);
+    close(fd);
+    if (rc) return rc;
+    *found = true;
+    *entries = e;
+    *n = (size_t)h.entries;
+    *flags = h.flags;
     return KT_OK;
 }

@@ -185,6 +185,33 @@ uint64_t kt_cols_op_mark(const kt_cols *c);
 kt_rc kt_cols_read_op_mark(const char *data_dir, uint64_t *out, kt_err *err);
 /* The receipt id the next import starts at: every published receipt id is below it. */
 uint32_t kt_cols_next_receipt(const kt_cols *c);
+/* ---- SKU summaries ------------------------------------------------------- */
+/* What a segment's lines add up to per SKU, written by the writer into the
+ * segment (file s.sku) before the segment is published, so that sums over
+ * whole segments (ABC of products by revenue, units or receipts) need not
+ * read the lines. Revenue and units add up over segments; receipts do too,
+ * since a segment that counts them (KT_COLS_SUM_RECEIPTS: compact ones) holds
+ * every line of its receipts. A segment may have none (written before
+ * summaries existed, a SKU id past KT_COLS_SUM_IDS_MAX, a sum that does not
+ * fit): readers then scan its lines. */
+#define KT_COLS_SUM_RECEIPTS 1u /* the summary's receipts are counted */
+/* Dense SKU ids per kind (operational, dictionary) a writer keeps sums for:
+ * 2^18 x 32 bytes = 8 MB per kind and open segment at most. */
+#define KT_COLS_SUM_IDS_MAX (1u << 18)
+typedef struct kt_cols_sku_sum {
+    uint32_t sku;       /* columnar SKU id; entries ascend by it */
+    uint32_t receipts;  /* receipts with a sale line of it (qty >= 0, amount >= 0), if counted */
+    int64_t amount;     /* sum of its lines' amounts (returns negative) */
+    int64_t qty_milli;  /* sum of its lines' quantities */
+} kt_cols_sku_sum;
+_Static_assert(sizeof(kt_cols_sku_sum) == 24, "a summary entry is 24 bytes on disk");
+/* Segment SEG's summary: *FOUND false (and *N 0) when it has none. The
+ * entries stay valid until kt_cols_close; *FLAGS gets KT_COLS_SUM_*. Not
+ * thread-safe (call before a scan's threads start). KT_EINVAL for a file
+ * that is not a summary of this segment. */
+kt_rc kt_cols_sku_summary(kt_cols *c, size_t seg, bool *found, const kt_cols_sku_sum **entries, size_t *n,
+                          unsigned *flags, kt_err *err);
+
 /* External id of a dictionary id (with KT_COLS_FOREIGN set), or NULL. */
 const char *kt_cols_dict_name(const kt_cols *c, kt_cols_dict_kind kind, uint32_t id);
 

@@ -298,3 +298,126 @@ KT_TEST(cols_import_completejourney) {
     rm_rf(dir);
     free(dir);
 }
+
+/* A segment's SKU summary (s.sku) against its lines read back: per SKU the
+ * sums of amounts and quantities and, in compact segments, the receipts with
+ * a sale line. January gets more than KT_COLS_SEGMENT_ROWS_MAX lines, so its
+ * first segment is closed (summary written then) and its second sealed at
+ * commit. Then: a segment of an ordinary writer counts no receipts; an id
+ * past KT_COLS_SUM_IDS_MAX means no summary; a missing file is "none"; a
+ * damaged one is refused. */
+static void check_summary(kt_cols *c, size_t seg, bool compact, size_t *bad, size_t *entries) {
+    kt_err err = {0};
+    bool found;
+    const kt_cols_sku_sum *e;
+    size_t n, rows;
+    unsigned flags;
+    KT_CHECK_INT(kt_cols_sku_summary(c, seg, &found, &e, &n, &flags, &err), KT_OK);
+    KT_CHECK(found);
+    KT_CHECK_INT(flags, compact ? KT_COLS_SUM_RECEIPTS : 0);
+    unsigned cols = 1u << KT_COLS_L_RECEIPT | 1u << KT_COLS_L_SKU | 1u << KT_COLS_L_QTY | 1u << KT_COLS_L_AMOUNT;
+    KT_CHECK_INT(kt_cols_read_open(c, seg, true, cols, &rows, &err), KT_OK);
+    uint32_t *rec = malloc((rows + 1) * 4), *sku = malloc((rows + 1) * 4);
+    int64_t *qty = malloc((rows + 1) * 8), *amount = malloc((rows + 1) * 8);
+    KT_CHECK_INT(kt_cols_read(c, seg, true, KT_COLS_L_RECEIPT, 0, rows, rec, &err), KT_OK);
+    KT_CHECK_INT(kt_cols_read(c, seg, true, KT_COLS_L_SKU, 0, rows, sku, &err), KT_OK);
+    KT_CHECK_INT(kt_cols_read(c, seg, true, KT_COLS_L_QTY, 0, rows, qty, &err), KT_OK);
+    KT_CHECK_INT(kt_cols_read(c, seg, true, KT_COLS_L_AMOUNT, 0, rows, amount, &err), KT_OK);
+    /* sums by entry: each line's SKU found by binary search in the summary */
+    int64_t *sa = calloc(n + 1, 8), *sq = calloc(n + 1, 8);
+    uint32_t *sr = calloc(n + 1, 4), *last = calloc(n + 1, 4), *lines = calloc(n + 1, 4);
+    for (size_t i = 0; i < rows; i++) {
+        size_t lo = 0, hi = n;
+        while (lo < hi) {
+            size_t mid = (lo + hi) / 2;
+            if (e[mid].sku < sku[i]) lo = mid + 1;
+            else hi = mid;
+        }
+        if (lo == n || e[lo].sku != sku[i]) { (*bad)++; continue; }
+        sa[lo] += amount[i];
+        sq[lo] += qty[i];
+        lines[lo]++;
+        if (qty[i] >= 0 && amount[i] >= 0 && last[lo] != rec[i]) { last[lo] = rec[i]; sr[lo]++; }
+    }
+    for (size_t k = 0; k < n; k++)
+        if (!lines[k] || sa[k] != e[k].amount || sq[k] != e[k].qty_milli || (compact ? sr[k] : 0) != e[k].receipts) (*bad)++;
+    *entries += n;
+    free(rec); free(sku); free(qty); free(amount); free(sa); free(sq); free(sr); free(last); free(lines);
+}
+
+KT_TEST(cols_sku_summaries) {
+    char *dir = temp_dir();
+    kt_err err = {0};
+    kt_cols_writer *w;
+    KT_CHECK_INT(kt_cols_writer_open(dir, &w, &err), KT_OK);
+    kt_cols_writer_compact(w);
+    kt_day jan = kt_day_from_civil(2026, 1, 1), feb = kt_day_from_civil(2026, 2, 1);
+    uint64_t x = 88172645463325252ull;
+    uint32_t id = 1;
+    size_t lines = 0;
+    kt_cols_line_row *l = malloc(64 * sizeof *l);
+    while (lines < KT_COLS_SEGMENT_ROWS_MAX + 300000) {
+        x ^= x << 13; x ^= x >> 7; x ^= x << 17;
+        bool in_feb = lines > KT_COLS_SEGMENT_ROWS_MAX + 200000;
+        kt_cols_receipt_row r = {id, 7, 1, in_feb ? feb : jan + (int32_t)(x % 31), (uint16_t)(x % 1440), 0, 0};
+        int n = (int)(x >> 50) % 48 + 1;
+        for (int k = 0; k < n; k++) {
+            uint64_t y = x >> (k % 40);
+            /* operational and dictionary SKU ids; a SKU twice in a receipt; returns and zero amounts */
+            uint32_t sku = k == 1 ? l[0].sku : (y & 1) ? KT_COLS_FOREIGN | (uint32_t)(y % 700) : (uint32_t)(y % 900) + 1;
+            int64_t qty = (y % 17 == 0) ? -1000 : 1000 * (int64_t)(y % 5), amount = (y % 17 == 0) ? -250 : (int64_t)(y % 20000);
+            l[k] = (kt_cols_line_row){id, r.member, r.store, sku, r.day, r.minute, qty, amount};
+            r.amount += amount;
+        }
+        KT_CHECK_INT(kt_cols_writer_receipt(w, &r, &err), KT_OK);
+        KT_CHECK_INT(kt_cols_writer_lines(w, l, (size_t)n, &err), KT_OK);
+        lines += (size_t)n;
+        id++;
+    }
+    free(l);
+    KT_CHECK_INT(kt_cols_writer_commit(w, NULL, NULL, &err), KT_OK);
+    /* an ordinary writer: no receipt counts; one with an id past the summaries' range: no summary */
+    for (int pass = 0; pass < 2; pass++) {
+        KT_CHECK_INT(kt_cols_writer_open(dir, &w, &err), KT_OK);
+        for (uint32_t i = 0; i < 5000; i++) {
+            kt_cols_receipt_row r = {id + i, 0, 1, kt_day_from_civil(2026, 3 + pass, 2), 600, 0, 10};
+            kt_cols_line_row ln = {id + i, 0, 1, pass && i == 4000 ? KT_COLS_SUM_IDS_MAX : i % 300 + 1, r.day, 600,
+                                   1000, 10};
+            KT_CHECK_INT(kt_cols_writer_receipt(w, &r, &err), KT_OK);
+            KT_CHECK_INT(kt_cols_writer_line(w, &ln, &err), KT_OK);
+            KT_CHECK_INT(kt_cols_writer_line(w, &ln, &err), KT_OK);
+        }
+        KT_CHECK_INT(kt_cols_writer_commit(w, NULL, NULL, &err), KT_OK);
+        id += 5000;
+    }
+
+    kt_cols *c;
+    KT_CHECK_INT(kt_cols_open(dir, &c, &err), KT_OK);
+    KT_CHECK_INT(kt_cols_segment_count(c), 5); /* January twice, February, March, April */
+    KT_CHECK_STR(kt_cols_segment_name(c, 1), "2026-01/seg-000002");
+    size_t bad = 0, entries = 0;
+    for (size_t s = 0; s < 4; s++) check_summary(c, s, s < 3, &bad, &entries);
+    KT_CHECK_INT(bad, 0);
+    KT_CHECK(entries > 3 * 700); /* ~800 SKUs a segment (the draws above hit half the ids) */
+    bool found;
+    const kt_cols_sku_sum *e;
+    size_t n;
+    unsigned flags;
+    KT_CHECK_INT(kt_cols_sku_summary(c, 4, &found, &e, &n, &flags, &err), KT_OK);
+    KT_CHECK(!found); /* April: a SKU id past the range */
+    kt_cols_close(c);
+    /* missing: none; damaged: refused */
+    char path[512];
+    snprintf(path, sizeof path, "%s/cols/2026-03/seg-000004/s.sku", dir);
+    KT_CHECK_INT(truncate(path, 40), 0);
+    snprintf(path, sizeof path, "%s/cols/2026-02/seg-000003/s.sku", dir);
+    KT_CHECK_INT(unlink(path), 0);
+    KT_CHECK_INT(kt_cols_open(dir, &c, &err), KT_OK);
+    KT_CHECK_INT(kt_cols_sku_summary(c, 2, &found, &e, &n, &flags, &err), KT_OK);
+    KT_CHECK(!found && n == 0);
+    KT_CHECK_INT(kt_cols_sku_summary(c, 3, &found, &e, &n, &flags, &err), KT_EINVAL);
+    kt_err_clear(&err);
+    kt_cols_close(c);
+    rm_rf(dir);
+    free(dir);
+}

@@ -523,6 +523,7 @@ static kt_rc seg_create(kt_cols_writer *w, int year, int month, wseg **out, kt_e
     for (int c = 0; c < LC_N; c++) s->ltype[c] = (uint8_t)line_cols[c].type;
     for (int c = 0; c < RC_N; c++) s->rtype[c] = (uint8_t)receipt_cols[c].type;
     s->rtype[RC_UNITS] = s->compact ? KT_COL_I32 : 0;
+    if (s->compact) s->rtype[RC_AMOUNT] = KT_COL_I32; /* widened as the lines' amounts are */
     if (!s->compact) s->rtype[RC_LINES] = 0;
     if (s->compact) {
         /* taken from the receipt by the reader; amounts and quantities in 32
@@ -1159,11 +1160,12 @@ const char *kt_cols_dict_name(const kt_cols *c, kt_cols_dict_kind kind, uint32_t
     return i < c->dicts[kind].count ? dict_at(&c->dicts[kind], i) : NULL;
 }
 
-/* Whether line column LC of segment SEG may be stored in 32 bits (compact
- * segments narrow amounts and quantities that fit). */
+/* Whether column COL of segment SEG may be stored in 32 bits (compact
+ * segments narrow amounts, quantities and units that fit; receipt amounts
+ * since SKU summaries came, so older compact segments have them in 64). */
 static bool may_narrow(const kt_cols *c, size_t seg, bool lines, int col) {
     if (!c->man.segs[seg].compact) return false;
-    return lines ? col == LC_QTY || col == LC_AMOUNT : col == RC_UNITS;
+    return lines ? col == LC_QTY || col == LC_AMOUNT : col == RC_UNITS || col == RC_AMOUNT;
 }
 
 /* Receipt columns that only compact segments store. */

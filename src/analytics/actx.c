@@ -54,7 +54,7 @@ static void arena_free(arena *ar) {
 }
 
 typedef struct names {
-    char **v;                  /* by compact index, into the arena; NULL: not known yet or none */
+    char **v;                  /* by compact index, into the arena or a dictionary; NULL: not known yet or none */
     size_t n;
     bool loaded;               /* every name of the operational store read at once */
     size_t lookups;            /* members named one at a time before a bulk load */
@@ -705,11 +705,13 @@ const char *kt_actx_name(kt_actx *a, kt_adim d, uint32_t index) {
     if (index >= n->n) return "?";
     if (index < n->cn && n->coff[index] != UINT32_MAX) return n->cbase + n->coff[index];
     if (n->v[index]) return n->v[index];
+    /* a dictionary name lives as long as the columns (kt_cols_close, at the
+     * context's close): kept as it is, no copy */
     const char *s = dict_name(a, d, index);
+    if (s) return n->v[index] = (char *)s;
     char b[24];
     snprintf(b, sizeof b, "#%u", index);
-    if (!s) s = b;
-    n->v[index] = arena_dup(&a->names_arena, s, strlen(s));
+    n->v[index] = arena_dup(&a->names_arena, b, strlen(b));
     return n->v[index];
 }
 

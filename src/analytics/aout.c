@@ -31,12 +31,14 @@ struct kt_aout {
     char **keys;               /* JSON: each column's "name": prefix, by column */
     int32_t day_key[256];      /* a small cache of formatted days, by day & 255 */
     char day_text[256][11];
+    bool fork;                 /* kt_aout_fork: no FILE; columns and keys borrowed from the parent */
 };
 
 /* Output is gathered here and written in blocks of this size. */
 #define AOUT_BLOCK (256u << 10)
 
 static void out_flush(kt_aout *o) {
+    if (o->fork) return; /* a fork keeps its rows until kt_aout_join */
     if (o->out.len) fwrite(o->out.p, 1, o->out.len, o->f);
     o->out.len = 0;
 }
@@ -453,6 +455,39 @@ void kt_aout_row_end(kt_aout *o) {
     kt_buf_reset(&o->line);
     o->rows++;
     o->cell = 0;
+}
+
+/* ---- rows formatted apart ---- */
+kt_aout *kt_aout_fork(const kt_aout *o) {
+    KT_ASSERT(!o->fork && o->tables > 0);
+    kt_aout *f = kt_aout_new(NULL, o->fmt);
+    f->fork = true;
+    f->cols = o->cols;
+    f->ncols = o->ncols;
+    f->keys = o->keys;
+    f->tables = o->tables;
+    f->rows = 1; /* JSON: each row as if one came before (the join drops the first comma if none did) */
+    return f;
+}
+
+void kt_aout_join(kt_aout *o, kt_aout *f) {
+    KT_ASSERT(f->fork && f->cols == o->cols && f->cell == 0);
+    size_t rows = f->rows - 1;
+    if (rows && o->fmt == KT_AOUT_TABLE) {
+        kt_buf_add(&o->cells, f->cells.p, f->cells.len);
+    } else if (rows) {
+        size_t skip = o->fmt == KT_AOUT_JSON && o->rows == 0 ? 1 : 0; /* the "," of ",\n  " */
+        out_flush(o);
+        fwrite(f->out.p + skip, 1, f->out.len - skip, o->f);
+        o->row_start = o->out.len;
+    }
+    o->rows += rows;
+    o->bad_row |= f->bad_row;
+    kt_buf_free(&f->cells);
+    kt_buf_free(&f->line);
+    kt_buf_free(&f->pending);
+    kt_buf_free(&f->out);
+    free(f);
 }
 
 kt_rc kt_aout_finish(kt_aout *o, kt_err *err) {

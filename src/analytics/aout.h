@@ -57,6 +57,13 @@ void kt_aout_real(kt_aout *o, double v);          /* NaN: absent */
 void kt_aout_day(kt_aout *o, kt_day d);           /* KT_DAY_NONE: absent */
 void kt_aout_null(kt_aout *o);
 void kt_aout_row_end(kt_aout *o);
+/* Rows of O's current table formatted apart, e.g. by another thread: a fork
+ * takes cells and rows as O does (O must not change table meanwhile; forks
+ * and O share nothing that they write) and keeps them in memory; join
+ * appends them to O, after O's rows so far, and frees the fork. A table is
+ * written the same whether its rows came through forks or not. */
+kt_aout *kt_aout_fork(const kt_aout *o);
+void kt_aout_join(kt_aout *o, kt_aout *fork);
 /* End the last table and the document, free O. */
 kt_rc kt_aout_finish(kt_aout *o, kt_err *err);
 /* Free O after an error: what is still held (meta fields, an unaligned text

@@ -150,10 +150,10 @@ static void scan_receipts(void *arg, const kt_cols_receipts *seg, size_t begin, 
 
 /* Sums of products over the file segments whose month lies wholly in F's days,
  * from their SKU summaries (cols.h) into SUM, each such segment marked in
- * SKIP (the scan leaves it out) and counted in *TAKEN. Receipts are taken
+ * SKIP (all its columns: the scan leaves it out) and counted in *TAKEN. Receipts are taken
  * only from summaries that count them (and only at the SKU level: a receipt
  * with two SKUs of one category counts once for it). */
-static kt_rc add_summaries(kt_actx *a, const kt_afilter *f, const shared *sh, size_t n, int64_t *sum, uint8_t *skip,
+static kt_rc add_summaries(kt_actx *a, const kt_afilter *f, const shared *sh, size_t n, int64_t *sum, unsigned *skip,
                            size_t *taken, bool *overflow, kt_err *err) {
     kt_cols *c = kt_actx_cols(a);
     size_t ns = kt_cols_segment_count(c), nsku = kt_actx_count(a, KT_ADIM_SKU);
@@ -178,7 +178,7 @@ static kt_rc add_summaries(kt_actx *a, const kt_afilter *f, const shared *sh, si
                                                     : (int64_t)e[i].receipts;
             *overflow |= __builtin_add_overflow(sum[item], v, &sum[item]);
         }
-        skip[seg] = 1;
+        skip[seg] = ~0u; /* no column of it is read */
         (*taken)++;
     }
     return KT_OK;
@@ -229,12 +229,12 @@ kt_rc kt_abc_measure(kt_actx *a, const kt_afilter *f, kt_abc_of of, kt_abc_by by
                         (f->store_ok ? KT_ASCAN_COL(KT_COLS_L_STORE) : 0u);
     /* whole segments from their summaries where one can answer: no store
      * filter (a summary has no stores) */
-    uint8_t *skip = NULL;
+    unsigned *skip = NULL;
     size_t taken = 0;
     bool overflow = false;
     if ((sum_of_products || (is_product(of) && by == KT_ABC_BY_RECEIPTS && sh.level == KT_ALEVEL_SKU)) &&
         !f->store_ok) {
-        skip = kt_xcalloc(kt_cols_segment_count(kt_actx_cols(a)) + 1, 1);
+        skip = kt_xcalloc(kt_cols_segment_count(kt_actx_cols(a)) + 1, sizeof *skip);
         rc = add_summaries(a, f, &sh, n, st[0].sum, skip, &taken, &overflow, err);
     }
     if (summary_segments) *summary_segments = taken;
@@ -243,8 +243,8 @@ kt_rc kt_abc_measure(kt_actx *a, const kt_afilter *f, kt_abc_of of, kt_abc_by by
                             KT_ASCAN_COL(KT_COLS_L_STORE) | KT_ASCAN_COL(KT_COLS_L_SKU) | KT_ASCAN_COL(KT_COLS_L_DAY) |
                             KT_ASCAN_COL(KT_COLS_L_QTY) | KT_ASCAN_COL(KT_COLS_L_AMOUNT);
     if (!rc)
-        rc = sum_of_products ? kt_actx_scan_lines_skip(a, threads, sum_cols, f, skip, scan_lines_sum, states, err)
-           : lines && taken  ? kt_actx_scan_lines_skip(a, threads, receipt_cols, NULL, skip, scan_lines, states, err)
+        rc = sum_of_products ? kt_actx_scan_lines_drop(a, threads, sum_cols, f, skip, scan_lines_sum, states, err)
+           : lines && taken  ? kt_actx_scan_lines_drop(a, threads, receipt_cols, NULL, skip, scan_lines, states, err)
            : lines           ? kt_actx_scan_lines(a, threads, scan_lines, states, err)
                              : kt_actx_scan_receipts(a, threads, scan_receipts, states, err);
     free(skip);

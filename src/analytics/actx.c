@@ -1147,7 +1147,7 @@ bool kt_actx_segment_within(const kt_actx *a, size_t seg, kt_day from, kt_day to
 }
 
 static kt_rc scan_run(kt_actx *a, int threads, bool lines, unsigned cols, const kt_afilter *days_of, bool wide_only,
-                      const uint8_t *skip, kt_ascan_lines_fn lfn, kt_ascan_receipts_fn rfn, void *const *states,
+                      const unsigned *drop, kt_ascan_lines_fn lfn, kt_ascan_receipts_fn rfn, void *const *states,
                       kt_err *err) {
     kt_rc rc = KT_OK;
     if (threads < 1) threads = 1;
@@ -1161,17 +1161,18 @@ static kt_rc scan_run(kt_actx *a, int threads, bool lines, unsigned cols, const 
         s.rows = kt_xcalloc(nsegs ? nsegs : 1, sizeof *s.rows);
         /* receipts' units and line counts exist in compact segments only: NULL in the others' views */
         unsigned compact_only = lines ? 0u : KT_ASCAN_COL(KT_COLS_R_UNITS) | KT_ASCAN_COL(KT_COLS_R_LINES);
-        if (days_of || (cols & compact_only)) {
+        if (days_of || (cols & compact_only) || drop) {
             unsigned day = KT_ASCAN_COL(lines ? KT_COLS_L_DAY : KT_COLS_R_DAY);
             s.seg_cols = kt_xcalloc(nsegs ? nsegs : 1, sizeof *s.seg_cols);
             for (size_t seg = 0; seg < ns; seg++) {
                 s.seg_cols[seg] = cols;
                 if (days_of && kt_actx_segment_within(a, seg, days_of->from, days_of->to) && (cols & ~day)) s.seg_cols[seg] &= ~day;
                 if (!kt_cols_segment_compact(a->c, seg)) s.seg_cols[seg] &= ~compact_only;
+                if (drop) s.seg_cols[seg] &= ~drop[seg];
             }
         }
         for (size_t seg = 0; seg < ns && !rc; seg++) {
-            if (skip && skip[seg]) continue; /* not opened: no batches */
+            if (drop && !(cols & ~drop[seg])) continue; /* nothing to read: not opened, no batches */
             rc = kt_cols_read_open(a->c, seg, lines, s.seg_cols ? s.seg_cols[seg] : cols, &s.rows[seg], err);
             if (wide_only && kt_cols_segment_compact(a->c, seg)) s.rows[seg] = 0; /* no batches */
         }
@@ -1181,7 +1182,7 @@ static kt_rc scan_run(kt_actx *a, int threads, bool lines, unsigned cols, const 
         a->dl = (kt_cols_lines){a->d.nl, a->d.l_receipt, a->d.l_member, a->d.l_store, a->d.l_sku,
                                 a->d.l_day, a->d.l_minute, a->d.l_qty, a->d.l_amount};
     } else {
-        KT_ASSERT(!skip); /* mapped scans take every segment */
+        KT_ASSERT(!drop); /* mapped scans take every column of every segment */
         rc = map_all(a, err);
         nsegs = a->nsegs;
     }
@@ -1247,10 +1248,16 @@ kt_rc kt_actx_scan_lines_days(kt_actx *a, int threads, unsigned cols, const kt_a
     return scan_run(a, threads, true, cols ? cols : 1, f, false, NULL, fn, NULL, states, err);
 }
 
-kt_rc kt_actx_scan_lines_skip(kt_actx *a, int threads, unsigned cols, const kt_afilter *f, const uint8_t *skip,
+kt_rc kt_actx_scan_lines_drop(kt_actx *a, int threads, unsigned cols, const kt_afilter *f, const unsigned *drop,
                               kt_ascan_lines_fn fn, void *const *states, kt_err *err) {
     cols &= (1u << KT_COLS_L_N) - 1;
-    return scan_run(a, threads, true, cols ? cols : 1, f, false, skip, fn, NULL, states, err);
+    return scan_run(a, threads, true, cols ? cols : 1, f, false, drop, fn, NULL, states, err);
+}
+
+kt_rc kt_actx_scan_receipts_drop(kt_actx *a, int threads, unsigned cols, const kt_afilter *f, const unsigned *drop,
+                                 kt_ascan_receipts_fn fn, void *const *states, kt_err *err) {
+    cols &= (1u << KT_COLS_R_N) - 1;
+    return scan_run(a, threads, false, cols ? cols : 1, f, false, drop, NULL, fn, states, err);
 }
 
 kt_rc kt_actx_scan_wide_lines_days(kt_actx *a, int threads, unsigned cols, const kt_afilter *f, kt_ascan_lines_fn fn,

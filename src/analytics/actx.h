@@ -166,12 +166,16 @@ kt_rc kt_actx_scan_lines_days(kt_actx *a, int threads, unsigned cols, const kt_a
                               void *const *states, kt_err *err);
 kt_rc kt_actx_scan_receipts_days(kt_actx *a, int threads, unsigned cols, const kt_afilter *f,
                                  kt_ascan_receipts_fn fn, void *const *states, kt_err *err);
-/* kt_actx_scan_lines_days that leaves out the file segments with SKIP[seg]
- * set (their files are not even opened; the checkout delta is always
- * scanned): for analyses that took those segments' sums from their
- * summaries (kt_cols_sku_summary). */
-kt_rc kt_actx_scan_lines_skip(kt_actx *a, int threads, unsigned cols, const kt_afilter *f, const uint8_t *skip,
+/* kt_actx_scan_lines_days / kt_actx_scan_receipts_days (F may be NULL) that
+ * do not read the columns in DROP[seg] (a mask as COLS) of file segment seg:
+ * their view pointers are NULL in its batches, and a segment left with none
+ * of COLS is not scanned at all (its files not even opened). The checkout
+ * delta is always scanned whole. For analyses that took those segments'
+ * sums from their summaries (kt_cols_sku_summary, kt_cols_hour_summary). */
+kt_rc kt_actx_scan_lines_drop(kt_actx *a, int threads, unsigned cols, const kt_afilter *f, const unsigned *drop,
                               kt_ascan_lines_fn fn, void *const *states, kt_err *err);
+kt_rc kt_actx_scan_receipts_drop(kt_actx *a, int threads, unsigned cols, const kt_afilter *f, const unsigned *drop,
+                                 kt_ascan_receipts_fn fn, void *const *states, kt_err *err);
 /* Whether every day of file segment SEG's month lies within [FROM, TO]
  * (segments are named by their month and hold its days only). */
 bool kt_actx_segment_within(const kt_actx *a, size_t seg, kt_day from, kt_day to);

@@ -157,6 +157,8 @@ static inline void sales_prefetch(const sales_state *s, const kt_cols_receipts *
     __builtin_prefetch((const void *)&s->members->w[p * s->members->words + bit / 64], 1);
 }
 
+/* AMOUNT is NULL in a segment whose sums came from its hour summary
+ * (sales_summaries): its receipts only mark their buyers. */
 static void sales_receipts(void *state, const kt_cols_receipts *seg, size_t begin, size_t end) {
     sales_state *s = state;
     for (size_t i = begin; i < end; i++) {
@@ -164,17 +166,58 @@ static void sales_receipts(void *state, const kt_cols_receipts *seg, size_t begi
         if (!sales_pass(s, seg->store, seg->day, i)) continue;
         size_t p = sales_row_period(s, seg->day, seg->minute, i);
         if (p >= s->nper) continue;
-        sales_acc *x = &s->acc[p];
-        x->rows++;
-        x->sales += seg->amount[i];
-        if (seg->units) { /* a compact segment: its lines' totals are the receipt's (not scanned again) */
-            x->units += seg->units[i];
-            x->lines += seg->lines[i];
+        if (seg->amount) {
+            sales_acc *x = &s->acc[p];
+            x->rows++;
+            x->sales += seg->amount[i];
+            if (seg->units) { /* a compact segment: its lines' totals are the receipt's (not scanned again) */
+                x->units += seg->units[i];
+                x->lines += seg->lines[i];
+            }
+            x->receipts += !(seg->flags[i] & KT_COLS_RETURN);
         }
         if (seg->flags[i] & KT_COLS_RETURN) continue;
-        x->receipts++;
         if (seg->member[i]) kt_rbits_set_own(s->members, p, kt_actx_index_of(s->member_slots, seg->member[i]));
     }
+}
+
+/* Without a store filter, the file segments whose month lies wholly in the
+ * range and that have an hour summary (cols.h; a compact one with its units
+ * and lines) add their receipts' sums from it into S; *DROP gets, by
+ * segment, the columns their scan then need not read (the amounts, units
+ * and line counts: the scan only marks buyers). Ordinary segments' lines
+ * are scanned for units and lines as before. */
+static kt_rc sales_summaries(kt_actx *a, const kt_afilter *f, sales_state *s, unsigned **drop, kt_err *err) {
+    kt_cols *c = kt_actx_cols(a);
+    size_t ns = kt_cols_segment_count(c);
+    *drop = NULL;
+    if (f->store_ok) return KT_OK;
+    unsigned *d = kt_xcalloc(ns + 1, sizeof *d);
+    for (size_t seg = 0; seg < ns; seg++) {
+        if (!kt_actx_segment_within(a, seg, f->from, f->to)) continue;
+        bool found, compact = kt_cols_segment_compact(c, seg);
+        const kt_cols_hour_sum *e;
+        size_t n;
+        unsigned flags;
+        kt_rc rc = kt_cols_hour_summary(c, seg, &found, &e, &n, &flags, err);
+        if (rc) { free(d); return rc; }
+        if (!found || (compact && !(flags & KT_COLS_SUM_UNITS))) continue;
+        for (size_t k = 0; k < n; k++) {
+            size_t p = sales_period(s, e[k].day, e[k].hour * 60);
+            if (p >= s->nper) continue;
+            sales_acc *x = &s->acc[p];
+            x->rows += e[k].rows;
+            x->receipts += e[k].receipts;
+            x->sales += e[k].amount;
+            if (compact) {
+                x->units += e[k].units;
+                x->lines += e[k].lines;
+            }
+        }
+        d[seg] = KT_ASCAN_COL(KT_COLS_R_AMOUNT) | KT_ASCAN_COL(KT_COLS_R_UNITS) | KT_ASCAN_COL(KT_COLS_R_LINES);
+    }
+    *drop = d;
+    return KT_OK;
 }
 
 static void sales_lines(void *state, const kt_cols_lines *seg, size_t begin, size_t end) {
@@ -229,8 +272,10 @@ kt_rc kt_report_sales(kt_actx *a, const kt_report_args *r, kt_aout *out, kt_err 
         unsigned rcols = KT_ASCAN_COL(KT_COLS_R_MEMBER) | KT_ASCAN_COL(KT_COLS_R_DAY) | (hours ? KT_ASCAN_COL(KT_COLS_R_MINUTE) : 0u) | KT_ASCAN_COL(KT_COLS_R_FLAGS) | KT_ASCAN_COL(KT_COLS_R_AMOUNT) | (f->store_ok ? KT_ASCAN_COL(KT_COLS_R_STORE) : 0u) |
                          KT_ASCAN_COL(KT_COLS_R_UNITS) | KT_ASCAN_COL(KT_COLS_R_LINES);
         unsigned lcols = KT_ASCAN_COL(KT_COLS_L_DAY) | (hours ? KT_ASCAN_COL(KT_COLS_L_MINUTE) : 0u) | KT_ASCAN_COL(KT_COLS_L_QTY) | (f->store_ok ? KT_ASCAN_COL(KT_COLS_L_STORE) : 0u);
-        rc = hours ? kt_actx_scan_receipts_days(a, r->threads, rcols, f, sales_receipts, st, err)
-                   : kt_actx_scan_receipts_cols(a, r->threads, rcols, sales_receipts, st, err);
+        unsigned *drop = NULL;
+        rc = sales_summaries(a, f, st[0], &drop, err);
+        if (!rc) rc = kt_actx_scan_receipts_drop(a, r->threads, rcols, hours ? f : NULL, drop, sales_receipts, st, err);
+        free(drop);
         for (int t = 1; t < r->threads && !rc; t++) kt_rbits_or(&members, &own[t]);
         if (!rc)
             rc = kt_actx_scan_wide_lines_days(a, r->threads, lcols, hours ? f : NULL, sales_lines, st, err);

@@ -469,6 +469,14 @@ typedef struct sum_acc {
     uint32_t unused;
 } sum_acc;
 
+/* File s.hour of a segment: the same header (magic "KTHOUR\0\0", flags
+ * KT_COLS_SUM_UNITS, the segment's receipts in place of its lines), then
+ * entries x kt_cols_hour_sum ascending by (day, hour). The writer keeps a
+ * month's 31 x 24 buckets per open segment. */
+#define HOUR_MAGIC "KTHOUR\0\0"
+#define HOUR_FILE "s.hour"
+#define HOUR_BUCKETS (31 * 24)
+
 /* ---- writer ---------------------------------------------------------------------- */
 typedef struct wseg {
     int year, month;
@@ -486,6 +494,7 @@ typedef struct wseg {
     uint32_t nsum[2];             /* entries allocated */
     bool sum_off;                 /* no summary: an id past KT_COLS_SUM_IDS_MAX or a sum that overflowed */
     bool sum_written;             /* s.sku is written (the segment was closed) */
+    kt_cols_hour_sum *hours;      /* HOUR_BUCKETS by (day of month - 1) x 24 + hour; NULL: no s.hour */
 } wseg;
 
 struct kt_cols_writer {
@@ -535,6 +544,7 @@ static kt_rc seg_create(kt_cols_writer *w, int year, int month, wseg **out, kt_e
     if (mkdir(s->tmp, 0777)) return io_fail(err, s->tmp, "cannot create directory");
     w->nsegs++;
     s->rbuf = kt_xmalloc((FLUSH_RECEIPTS + 1) * sizeof *s->rbuf);
+    s->hours = kt_xcalloc(HOUR_BUCKETS, sizeof *s->hours);
     s->lbuf = kt_xmalloc(FLUSH_LINES * sizeof *s->lbuf);
     *out = s;
     return KT_OK;
@@ -696,6 +706,61 @@ static kt_rc sum_write(wseg *s, kt_err *err) {
     return rc;
 }
 
+/* Add N receipts to the segment's hour summary (when they are flushed: a
+ * compact segment's open receipt, whose units and lines still grow, is not). */
+static void hours_add(wseg *s, const kt_cols_receipt_row *rows, size_t n) {
+    if (!s->hours) return;
+    kt_day first = kt_day_from_civil(s->year, s->month, 1);
+    for (size_t i = 0; i < n; i++) {
+        const kt_cols_receipt_row *r = &rows[i];
+        uint32_t d = (uint32_t)(r->day - first), b = d * 24 + r->minute / 60;
+        KT_ASSERT(d < 31 && r->minute < 1440); /* rows come to the segment of their month */
+        kt_cols_hour_sum *h = &s->hours[b];
+        h->rows++;
+        h->receipts += !(r->flags & KT_COLS_RETURN);
+        h->lines += r->lines;
+        if (__builtin_add_overflow(h->amount, r->amount, &h->amount) ||
+            __builtin_add_overflow(h->units, r->units, &h->units)) {
+            free(s->hours);
+            s->hours = NULL;
+            return;
+        }
+    }
+}
+
+/* Write the segment's s.hour (every receipt flushed) and free its buckets. */
+static kt_rc hours_write(wseg *s, kt_err *err) {
+    if (!s->hours) return KT_OK;
+    kt_day first = kt_day_from_civil(s->year, s->month, 1);
+    size_t count = 0;
+    for (size_t b = 0; b < HOUR_BUCKETS; b++) count += s->hours[b].rows > 0;
+    size_t bytes = sizeof(sum_header) + count * sizeof(kt_cols_hour_sum);
+    char *buf = kt_xmalloc(bytes);
+    sum_header h = {HOUR_MAGIC, SUM_VERSION, s->compact ? KT_COLS_SUM_UNITS : 0, count, s->receipts};
+    memcpy(buf, &h, sizeof h);
+    kt_cols_hour_sum *e = (kt_cols_hour_sum *)(buf + sizeof h);
+    for (size_t b = 0; b < HOUR_BUCKETS; b++) {
+        if (!s->hours[b].rows) continue;
+        *e = s->hours[b];
+        e->day = first + (int32_t)(b / 24);
+        e->hour = (uint32_t)(b % 24);
+        if (!s->compact) e->units = e->lines = 0;
+        e++;
+    }
+    char path[PATH_MAX_];
+    pathf(path, "%s/%s", s->tmp, HOUR_FILE);
+    kt_rc rc = KT_OK;
+    int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0666);
+    if (fd < 0) rc = io_fail(err, path, "cannot create");
+    if (!rc) rc = write_all(fd, buf, bytes, path, err);
+    if (!rc && fsync(fd)) rc = io_fail(err, path, "fsync");
+    if (fd >= 0 && close(fd) && !rc) rc = io_fail(err, path, "close");
+    free(buf);
+    free(s->hours);
+    s->hours = NULL;
+    return rc;
+}
+
 /* Append the buffered rows to the segment's files. Unless FINAL, a compact
  * segment keeps the writer's open receipt buffered: its lines still add to
  * its units and line count. */
@@ -704,6 +769,7 @@ static kt_rc seg_flush(kt_cols_writer *w, wseg *s, bool final, kt_err *err) {
     size_t keep = !final && s->compact && s->rn && w->have_cur && (size_t)(s - w->segs) == w->cur_seg ? 1 : 0;
     size_t nr = s->rn - keep;
     if (nr) {
+        hours_add(s, s->rbuf, nr);
         for (int c = 0; c < RC_N && !rc; c++) {
             if (!s->rtype[c]) continue;
             switch (c) {
@@ -771,6 +837,7 @@ static kt_rc seg_for_day_search(kt_cols_writer *w, int32_t day, bool line, wseg 
             s->closed = true;
             kt_rc rc = seg_flush(w, s, true, err);
             if (!rc) rc = sum_write(s, err);
+            if (!rc) rc = hours_write(s, err);
             if (rc) return rc;
             break;
         }
@@ -1009,6 +1076,7 @@ kt_rc kt_cols_writer_commit(kt_cols_writer *w, uint64_t *out_receipts, uint64_t 
         wseg *s = &w->segs[i];
         rc = seg_flush(w, s, true, err);
         if (!rc) rc = sum_write(s, err);
+        if (!rc) rc = hours_write(s, err);
         if (!rc) rc = seg_seal(s->tmp, receipt_cols, s->rtype, RC_N, s->receipts, err);
         if (!rc) rc = seg_seal(s->tmp, line_cols, s->ltype, LC_N, s->lines, err);
         if (!rc) rc = fsync_path(s->tmp, err);
@@ -1051,6 +1119,7 @@ void kt_cols_writer_abort(kt_cols_writer *w) {
         if (!w->published) remove_dir(w->segs[i].tmp);
         free(w->segs[i].sum[0]);
         free(w->segs[i].sum[1]);
+        free(w->segs[i].hours);
         free(w->segs[i].rbuf);
         free(w->segs[i].lbuf);
     }
@@ -1453,36 +1522,60 @@ kt_rc kt_cols_map_lines(kt_cols *c, size_t seg, kt_cols_lines *out, kt_err *err)
     return KT_OK;
 }
 
-kt_rc kt_cols_sku_summary(kt_cols *c, size_t seg, bool *found, const kt_cols_sku_sum **entries, size_t *n,
+/* One summary file of segment SEG (FILE, MAGIC, entries of WIDTH bytes
+ * ascending by KEY, at most MAX of them, COUNT the segment's rows it must
+ * name): read whole into memory held until kt_cols_close. */
+typedef struct sum_kind {
+    const char *file, *magic;
+    size_t width;
+    uint64_t max;
+    unsigned flags_ok;
+    bool lines;                   /* the header counts lines (else receipts) */
+    uint64_t (*key)(const void *entry);
+    const char *what;
+} sum_kind;
+
+static uint64_t sku_key(const void *e) { return ((const kt_cols_sku_sum *)e)->sku; }
+static uint64_t hour_key(const void *e) {
+    const kt_cols_hour_sum *h = e;
+    return (uint64_t)((int64_t)h->day + ((int64_t)1 << 32)) * 32 + h->hour;
+}
+static const sum_kind sku_sums = {SUM_FILE, SUM_MAGIC, sizeof(kt_cols_sku_sum), (uint64_t)2 * KT_COLS_SUM_IDS_MAX,
+                                  KT_COLS_SUM_RECEIPTS, true, sku_key, "SKU summary"};
+static const sum_kind hour_sums = {HOUR_FILE, HOUR_MAGIC, sizeof(kt_cols_hour_sum), HOUR_BUCKETS, KT_COLS_SUM_UNITS,
+                                   false, hour_key, "hour summary"};
+
+static kt_rc summary_read(kt_cols *c, size_t seg, const sum_kind *k, bool *found, const void **entries, size_t *n,
                           unsigned *flags, kt_err *err) {
     KT_ASSERT(seg < c->man.nsegs);
     *found = false;
     *entries = NULL;
     *n = 0;
     *flags = 0;
+    uint64_t rows = k->lines ? c->man.segs[seg].lines : c->man.segs[seg].receipts;
     char path[PATH_MAX_];
-    pathf(path, "%s/%s/%s", c->cols, c->man.segs[seg].name, SUM_FILE);
+    pathf(path, "%s/%s/%s", c->cols, c->man.segs[seg].name, k->file);
     int fd = open(path, O_RDONLY | O_CLOEXEC);
     if (fd < 0) return errno == ENOENT ? KT_OK : io_fail(err, path, "cannot open");
     struct stat st;
     sum_header h;
     kt_rc rc = KT_OK;
     if (fstat(fd, &st)) rc = io_fail(err, path, "stat");
-    bool ok = !rc && pread(fd, &h, sizeof h, 0) == (ssize_t)sizeof h && !memcmp(h.magic, SUM_MAGIC, 8) &&
-              h.version == SUM_VERSION && !(h.flags & ~KT_COLS_SUM_RECEIPTS) && h.lines == c->man.segs[seg].lines &&
-              h.entries <= (uint64_t)2 * KT_COLS_SUM_IDS_MAX &&
-              (uint64_t)st.st_size == sizeof h + h.entries * sizeof(kt_cols_sku_sum);
+    bool ok = !rc && pread(fd, &h, sizeof h, 0) == (ssize_t)sizeof h && !memcmp(h.magic, k->magic, 8) &&
+              h.version == SUM_VERSION && !(h.flags & ~k->flags_ok) && h.lines == rows && h.entries <= k->max &&
+              (uint64_t)st.st_size == sizeof h + h.entries * k->width;
     if (!rc && !ok)
-        rc = kt_fail(err, KT_EINVAL, path, "not a version %d SKU summary of %llu lines", SUM_VERSION,
-                     (unsigned long long)c->man.segs[seg].lines);
-    kt_cols_sku_sum *e = NULL;
+        rc = kt_fail(err, KT_EINVAL, path, "not a version %d %s of %llu %s", SUM_VERSION, k->what,
+                     (unsigned long long)rows, k->lines ? "lines" : "receipts");
+    char *e = NULL;
     if (!rc) {
-        size_t bytes = (size_t)h.entries * sizeof *e;
+        size_t bytes = (size_t)h.entries * k->width;
         e = owned(c, bytes);
         if (bytes && pread(fd, e, bytes, sizeof h) != (ssize_t)bytes) rc = io_fail(err, path, "read");
     }
     for (size_t i = 1; !rc && i < h.entries; i++)
-        if (e[i].sku <= e[i - 1].sku) rc = kt_fail(err, KT_EINVAL, path, "entry %zu: SKU ids do not ascend", i);
+        if (k->key(e + i * k->width) <= k->key(e + (i - 1) * k->width))
+            rc = kt_fail(err, KT_EINVAL, path, "entry %zu: keys do not ascend", i);
     close(fd);
     if (rc) return rc;
     *found = true;
@@ -1490,4 +1583,20 @@ kt_rc kt_cols_sku_summary(kt_cols *c, size_t seg, bool *found, const kt_cols_sku
     *n = (size_t)h.entries;
     *flags = h.flags;
     return KT_OK;
+}
+
+kt_rc kt_cols_sku_summary(kt_cols *c, size_t seg, bool *found, const kt_cols_sku_sum **entries, size_t *n,
+                          unsigned *flags, kt_err *err) {
+    const void *e;
+    kt_rc rc = summary_read(c, seg, &sku_sums, found, &e, n, flags, err);
+    *entries = e;
+    return rc;
+}
+
+kt_rc kt_cols_hour_summary(kt_cols *c, size_t seg, bool *found, const kt_cols_hour_sum **entries, size_t *n,
+                           unsigned *flags, kt_err *err) {
+    const void *e;
+    kt_rc rc = summary_read(c, seg, &hour_sums, found, &e, n, flags, err);
+    *entries = e;
+    return rc;
 }

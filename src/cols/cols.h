@@ -212,6 +212,26 @@ _Static_assert(sizeof(kt_cols_sku_sum) == 24, "a summary entry is 24 bytes on di
 kt_rc kt_cols_sku_summary(kt_cols *c, size_t seg, bool *found, const kt_cols_sku_sum **entries, size_t *n,
                           unsigned *flags, kt_err *err);
 
+/* What a segment's receipts add up to per local day and hour (file s.hour,
+ * written as s.sku is): for reports of receipts by period over whole
+ * segments without reading their amounts, units and line counts. Units and
+ * lines are the receipts' (KT_COLS_SUM_UNITS: compact segments, which store
+ * them); other segments' lines must be scanned for those. */
+#define KT_COLS_SUM_UNITS 1u /* the summary's units and lines are counted */
+typedef struct kt_cols_hour_sum {
+    int32_t day;        /* local day; entries ascend by (day, hour), empty ones left out */
+    uint32_t hour;      /* 0..23, of the receipt's minute */
+    int64_t rows;       /* receipts, returns included */
+    int64_t receipts;   /* receipts without the return flag */
+    int64_t amount;     /* sum of the receipts' amounts (returns negative) */
+    int64_t units;      /* sum of r.units, if counted */
+    int64_t lines;      /* sum of r.lines, if counted */
+} kt_cols_hour_sum;
+_Static_assert(sizeof(kt_cols_hour_sum) == 48, "an hour summary entry is 48 bytes on disk");
+/* As kt_cols_sku_summary, for s.hour (*FLAGS: KT_COLS_SUM_UNITS). */
+kt_rc kt_cols_hour_summary(kt_cols *c, size_t seg, bool *found, const kt_cols_hour_sum **entries, size_t *n,
+                           unsigned *flags, kt_err *err);
+
 /* External id of a dictionary id (with KT_COLS_FOREIGN set), or NULL. */
 const char *kt_cols_dict_name(const kt_cols *c, kt_cols_dict_kind kind, uint32_t id);
 

@@ -26,8 +26,8 @@ same files
 $ grep -v '^import ' a/cols/MANIFEST | sed 's/^karta-cols 1/karta-cols 2/; s/^segment .*/& compact/' | diff - b/cols/MANIFEST && echo same manifest
 same manifest
 $ ls a/cols/2026-01/seg-000001 | tr '\n' ' '; echo; ls b/cols/2026-01/seg-000001 | tr '\n' ' '; echo; echo $(du -sk a/cols | cut -f1) $(du -sk b/cols | cut -f1) | awk '{ print ($2 < $1 * 0.6) ? "compact is smaller" : "not smaller" }'
-l.amount l.day l.member l.minute l.qty_milli l.receipt l.sku l.store r.amount r.day r.flags r.member r.minute r.receipt r.store s.sku 
-l.amount l.qty_milli l.receipt l.sku r.amount r.day r.flags r.lines r.member r.minute r.receipt r.store r.units s.sku 
+l.amount l.day l.member l.minute l.qty_milli l.receipt l.sku l.store r.amount r.day r.flags r.member r.minute r.receipt r.store s.hour s.sku 
+l.amount l.qty_milli l.receipt l.sku r.amount r.day r.flags r.lines r.member r.minute r.receipt r.store r.units s.hour s.sku 
 compact is smaller
 # R1 takes units and line counts of compact segments from r.units and r.lines: the same report
 $ for by in hour week; do karta --data a report sales --by $by --format csv --as-of 2026-03-10 >s1; karta --data b report sales --by $by --format csv --as-of 2026-03-10 >s2; cmp s1 s2 && echo "same R1 by $by: $(($(wc -l <s1) - 1)) rows"; done

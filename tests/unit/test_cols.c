@@ -345,6 +345,55 @@ static void check_summary(kt_cols *c, size_t seg, bool compact, size_t *bad, siz
     free(rec); free(sku); free(qty); free(amount); free(sa); free(sq); free(sr); free(last); free(lines);
 }
 
+/* The segment's hour summary (s.hour) against its receipts read back. */
+static void check_hours(kt_cols *c, size_t seg, bool compact, size_t *bad, size_t *entries) {
+    kt_err err = {0};
+    bool found;
+    const kt_cols_hour_sum *e;
+    size_t n, rows;
+    unsigned flags;
+    KT_CHECK_INT(kt_cols_hour_summary(c, seg, &found, &e, &n, &flags, &err), KT_OK);
+    KT_CHECK(found);
+    KT_CHECK_INT(flags, compact ? KT_COLS_SUM_UNITS : 0);
+    unsigned cols = 1u << KT_COLS_R_DAY | 1u << KT_COLS_R_MINUTE | 1u << KT_COLS_R_FLAGS | 1u << KT_COLS_R_AMOUNT |
+                    (compact ? 1u << KT_COLS_R_UNITS | 1u << KT_COLS_R_LINES : 0u);
+    KT_CHECK_INT(kt_cols_read_open(c, seg, false, cols, &rows, &err), KT_OK);
+    int32_t *day = malloc((rows + 1) * 4);
+    uint16_t *minute = malloc((rows + 1) * 2), *lines = calloc(rows + 1, 2);
+    uint8_t *fl = malloc(rows + 1);
+    int64_t *amount = malloc((rows + 1) * 8), *units = calloc(rows + 1, 8);
+    KT_CHECK_INT(kt_cols_read(c, seg, false, KT_COLS_R_DAY, 0, rows, day, &err), KT_OK);
+    KT_CHECK_INT(kt_cols_read(c, seg, false, KT_COLS_R_MINUTE, 0, rows, minute, &err), KT_OK);
+    KT_CHECK_INT(kt_cols_read(c, seg, false, KT_COLS_R_FLAGS, 0, rows, fl, &err), KT_OK);
+    KT_CHECK_INT(kt_cols_read(c, seg, false, KT_COLS_R_AMOUNT, 0, rows, amount, &err), KT_OK);
+    if (compact) {
+        KT_CHECK_INT(kt_cols_read(c, seg, false, KT_COLS_R_UNITS, 0, rows, units, &err), KT_OK);
+        KT_CHECK_INT(kt_cols_read(c, seg, false, KT_COLS_R_LINES, 0, rows, lines, &err), KT_OK);
+    }
+    kt_cols_hour_sum *want = calloc(31 * 24, sizeof *want);
+    int32_t lo = INT32_MAX;
+    for (size_t i = 0; i < rows; i++) lo = day[i] < lo ? day[i] : lo;
+    for (size_t i = 0; i < rows; i++) {
+        kt_cols_hour_sum *h = &want[(size_t)(day[i] - lo) * 24 + minute[i] / 60];
+        h->day = day[i];
+        h->hour = minute[i] / 60u;
+        h->rows++;
+        h->receipts += !(fl[i] & KT_COLS_RETURN);
+        h->amount += amount[i];
+        h->units += units[i];
+        h->lines += lines[i];
+    }
+    size_t k = 0;
+    for (size_t b = 0; b < 31 * 24; b++) {
+        if (!want[b].rows) continue;
+        if (k >= n || memcmp(&want[b], &e[k], sizeof *e)) (*bad)++;
+        k++;
+    }
+    if (k != n) (*bad)++;
+    *entries += n;
+    free(day); free(minute); free(lines); free(fl); free(amount); free(units); free(want);
+}
+
 KT_TEST(cols_sku_summaries) {
     char *dir = temp_dir();
     kt_err err = {0};
@@ -398,6 +447,10 @@ KT_TEST(cols_sku_summaries) {
     size_t bad = 0, entries = 0;
     for (size_t s = 0; s < 4; s++) check_summary(c, s, s < 3, &bad, &entries);
     KT_CHECK_INT(bad, 0);
+    size_t hours = 0;
+    for (size_t s = 0; s < 5; s++) check_hours(c, s, s < 3, &bad, &hours);
+    KT_CHECK_INT(bad, 0);
+    KT_CHECK(hours > 31 * 24); /* January: every hour of every day, twice */
     KT_CHECK(entries > 3 * 700); /* ~800 SKUs a segment (the draws above hit half the ids) */
     bool found;
     const kt_cols_sku_sum *e;

@@ -495,6 +495,8 @@ typedef struct wseg {
     bool sum_off;                 /* no summary: an id past KT_COLS_SUM_IDS_MAX or a sum that overflowed */
     bool sum_written;             /* s.sku is written (the segment was closed) */
     kt_cols_hour_sum *hours;      /* HOUR_BUCKETS by (day of month - 1) x 24 + hour; NULL: no s.hour */
+    int32_t last_day;             /* of the last receipt flushed */
+    bool day_order;               /* receipts flushed so far ascend by day (KT_COLS_SUM_DAY_ORDER) */
 } wseg;
 
 struct kt_cols_writer {
@@ -545,6 +547,8 @@ static kt_rc seg_create(kt_cols_writer *w, int year, int month, wseg **out, kt_e
     w->nsegs++;
     s->rbuf = kt_xmalloc((FLUSH_RECEIPTS + 1) * sizeof *s->rbuf);
     s->hours = kt_xcalloc(HOUR_BUCKETS, sizeof *s->hours);
+    s->day_order = true;
+    s->last_day = INT32_MIN;
     s->lbuf = kt_xmalloc(FLUSH_LINES * sizeof *s->lbuf);
     *out = s;
     return KT_OK;
@@ -716,6 +720,8 @@ static void hours_add(wseg *s, const kt_cols_receipt_row *rows, size_t n) {
         uint32_t d = (uint32_t)(r->day - first), b = d * 24 + r->minute / 60;
         KT_ASSERT(d < 31 && r->minute < 1440); /* rows come to the segment of their month */
         kt_cols_hour_sum *h = &s->hours[b];
+        if (r->day < s->last_day) s->day_order = false;
+        s->last_day = r->day;
         h->rows++;
         h->receipts += !(r->flags & KT_COLS_RETURN);
         h->lines += r->lines;
@@ -736,7 +742,9 @@ static kt_rc hours_write(wseg *s, kt_err *err) {
     for (size_t b = 0; b < HOUR_BUCKETS; b++) count += s->hours[b].rows > 0;
     size_t bytes = sizeof(sum_header) + count * sizeof(kt_cols_hour_sum);
     char *buf = kt_xmalloc(bytes);
-    sum_header h = {HOUR_MAGIC, SUM_VERSION, s->compact ? KT_COLS_SUM_UNITS : 0, count, s->receipts};
+    sum_header h = {HOUR_MAGIC, SUM_VERSION,
+                    (s->compact ? KT_COLS_SUM_UNITS : 0u) | (s->day_order ? KT_COLS_SUM_DAY_ORDER : 0u), count,
+                    s->receipts};
     memcpy(buf, &h, sizeof h);
     kt_cols_hour_sum *e = (kt_cols_hour_sum *)(buf + sizeof h);
     for (size_t b = 0; b < HOUR_BUCKETS; b++) {
@@ -1146,7 +1154,17 @@ struct kt_cols {
     uint8_t (*rwidth)[RC_N];        /* the same for receipt files */
     void **owned;                   /* arrays kt_cols_map_lines built for compact segments */
     size_t nowned;
+    struct dayruns *runs;           /* by segment: r.day from s.hour (day_runs_load) */
 };
+
+/* A segment's receipts by day when they ascend by it: receipts [start[k],
+ * start[k + 1]) are of day[k] (start[n] = the segment's receipts). */
+typedef struct dayruns {
+    bool tried, have;
+    size_t n;
+    int32_t *day;
+    uint64_t *start;
+} dayruns;
 
 /* A compact segment's line columns that are its receipt's (0: a stored column). */
 static int from_receipt(int lc) {
@@ -1172,6 +1190,7 @@ kt_rc kt_cols_open(const char *data_dir, kt_cols **out, kt_err *err) {
         c->lfd = kt_xmalloc(n * sizeof *c->lfd);
         c->lwidth = kt_xcalloc(n, sizeof *c->lwidth);
         c->rwidth = kt_xcalloc(n, sizeof *c->rwidth);
+        c->runs = kt_xcalloc(n, sizeof *c->runs);
         memset(c->rfd, 0xff, n * sizeof *c->rfd);
         memset(c->lfd, 0xff, n * sizeof *c->lfd);
     }
@@ -1194,6 +1213,7 @@ void kt_cols_close(kt_cols *c) {
     free(c->lfd);
     free(c->lwidth);
     free(c->rwidth);
+    free(c->runs); /* their arrays are owned */
     for (size_t i = 0; i < c->nowned; i++) free(c->owned[i]);
     free(c->owned);
     for (int k = 0; k < KT_DICT_COUNT_; k++) dict_free(&c->dicts[k]);
@@ -1292,6 +1312,34 @@ static kt_rc open_one(kt_cols *c, size_t seg, bool lines, int k, kt_err *err) {
     return rc;
 }
 
+static kt_rc day_runs_load(kt_cols *c, size_t seg, kt_err *err);
+
+/* Open receipt column K of SEG for reads: r.day is taken from the hour
+ * summary where it can be (no file opened). */
+static kt_rc open_rcol(kt_cols *c, size_t seg, int k, kt_err *err) {
+    if (k == RC_DAY) {
+        kt_rc rc = day_runs_load(c, seg, err);
+        if (rc || c->runs[seg].have) return rc;
+    }
+    return open_one(c, seg, false, k, err);
+}
+
+/* Days of receipts [first, first + n) from the segment's runs. */
+static void day_runs_fill(const dayruns *d, uint64_t first, size_t n, int32_t *out) {
+    size_t lo = 0, hi = d->n; /* the last run starting at or before FIRST */
+    while (hi - lo > 1) {
+        size_t mid = (lo + hi) / 2;
+        if (d->start[mid] <= first) lo = mid;
+        else hi = mid;
+    }
+    for (size_t i = 0, k = lo; i < n;) {
+        uint64_t end = d->start[k + 1] - first; /* rows of run k end here (relative to FIRST) */
+        size_t stop = end < n ? (size_t)end : n;
+        for (; i < stop; i++) out[i] = d->day[k];
+        k++;
+    }
+}
+
 kt_rc kt_cols_read_open(kt_cols *c, size_t seg, bool lines, unsigned cols, size_t *rows, kt_err *err) {
     KT_ASSERT(seg < c->man.nsegs);
     uint64_t n = lines ? c->man.segs[seg].lines : c->man.segs[seg].receipts;
@@ -1310,9 +1358,9 @@ kt_rc kt_cols_read_open(kt_cols *c, size_t seg, bool lines, unsigned cols, size_
             /* read through the line's receipt id */
             rc = open_one(c, seg, true, LC_RECEIPT, err);
             if (!rc) rc = open_one(c, seg, false, RC_RECEIPT, err);
-            if (!rc) rc = open_one(c, seg, false, from_receipt(k), err);
+            if (!rc) rc = open_rcol(c, seg, from_receipt(k), err);
         } else {
-            rc = open_one(c, seg, lines, k, err);
+            rc = lines ? open_one(c, seg, lines, k, err) : open_rcol(c, seg, k, err);
         }
         if (rc) return rc;
     }
@@ -1400,7 +1448,8 @@ static kt_rc read_via_receipt(const kt_cols *c, size_t seg, int col, uint64_t fi
         rrec = kt_xmalloc(k * sizeof *rrec);
         rval = kt_xmalloc(k * width);
         rc = read_rows(c, seg, false, RC_RECEIPT, 4, r0, k, rrec, err);
-        if (!rc) rc = read_rows(c, seg, false, rcol, width, r0, k, rval, err);
+        if (!rc && rcol == RC_DAY && c->runs[seg].have) day_runs_fill(&c->runs[seg], r0, k, rval);
+        else if (!rc) rc = read_rows(c, seg, false, rcol, width, r0, k, rval, err);
         size_t bad = rc ? n : gather_by_receipt(lrec, n, rrec, k, rval, width, buf);
         if (bad < n) rc = not_in_segment(c, seg, first + bad, lrec[bad], err);
     }
@@ -1413,6 +1462,10 @@ static kt_rc read_via_receipt(const kt_cols *c, size_t seg, int col, uint64_t fi
 kt_rc kt_cols_read(const kt_cols *c, size_t seg, bool lines, int col, uint64_t first, size_t n, void *buf, kt_err *err) {
     size_t width = kt_cols_col_width(lines, col);
     if (lines && c->man.segs[seg].compact && from_receipt(col)) return read_via_receipt(c, seg, col, first, n, buf, err);
+    if (!lines && col == RC_DAY && c->runs[seg].have) {
+        day_runs_fill(&c->runs[seg], first, n, buf);
+        return KT_OK;
+    }
     size_t stored = lines ? c->lwidth[seg][col] : c->rwidth[seg][col];
     kt_rc rc = read_rows(c, seg, lines, col, stored, first, n, buf, err);
     if (rc || stored == width) return rc;
@@ -1542,8 +1595,8 @@ static uint64_t hour_key(const void *e) {
 }
 static const sum_kind sku_sums = {SUM_FILE, SUM_MAGIC, sizeof(kt_cols_sku_sum), (uint64_t)2 * KT_COLS_SUM_IDS_MAX,
                                   KT_COLS_SUM_RECEIPTS, true, sku_key, "SKU summary"};
-static const sum_kind hour_sums = {HOUR_FILE, HOUR_MAGIC, sizeof(kt_cols_hour_sum), HOUR_BUCKETS, KT_COLS_SUM_UNITS,
-                                   false, hour_key, "hour summary"};
+static const sum_kind hour_sums = {HOUR_FILE, HOUR_MAGIC, sizeof(kt_cols_hour_sum), HOUR_BUCKETS,
+                                   KT_COLS_SUM_UNITS | KT_COLS_SUM_DAY_ORDER, false, hour_key, "hour summary"};
 
 static kt_rc summary_read(kt_cols *c, size_t seg, const sum_kind *k, bool *found, const void **entries, size_t *n,
                           unsigned *flags, kt_err *err) {
@@ -1599,4 +1652,43 @@ kt_rc kt_cols_hour_summary(kt_cols *c, size_t seg, bool *found, const kt_cols_ho
     kt_rc rc = summary_read(c, seg, &hour_sums, found, &e, n, flags, err);
     *entries = e;
     return rc;
+}
+
+/* r.day of segment SEG from its hour summary, when the summary says its
+ * receipts ascend by day: the rows of each day, in order, are runs. */
+static kt_rc day_runs_load(kt_cols *c, size_t seg, kt_err *err) {
+    dayruns *d = &c->runs[seg];
+    if (d->tried) return KT_OK;
+    d->tried = true;
+    bool found;
+    const void *e;
+    size_t n;
+    unsigned flags;
+    kt_rc rc = summary_read(c, seg, &hour_sums, &found, &e, &n, &flags, err);
+    if (rc || !found || !(flags & KT_COLS_SUM_DAY_ORDER)) return rc;
+    const kt_cols_hour_sum *h = e;
+    size_t days = 0;
+    for (size_t i = 0; i < n; i++) days += i == 0 || h[i].day != h[i - 1].day;
+    d->day = owned(c, days * sizeof *d->day);
+    d->start = owned(c, (days + 1) * sizeof *d->start);
+    uint64_t at = 0;
+    size_t k = 0;
+    for (size_t i = 0; i < n; i++) {
+        if (i == 0 || h[i].day != h[i - 1].day) {
+            d->day[k] = h[i].day;
+            d->start[k++] = at;
+        }
+        if (h[i].rows <= 0) at = UINT64_MAX; /* refused below */
+        else if (at != UINT64_MAX) at += (uint64_t)h[i].rows;
+    }
+    if (at != c->man.segs[seg].receipts) {
+        char path[PATH_MAX_];
+        pathf(path, "%s/%s/%s", c->cols, c->man.segs[seg].name, HOUR_FILE);
+        return kt_fail(err, KT_EINVAL, path, "its rows do not add up to the segment's %llu receipts",
+                       (unsigned long long)c->man.segs[seg].receipts);
+    }
+    d->start[days] = at;
+    d->n = days;
+    d->have = days > 0;
+    return KT_OK;
 }

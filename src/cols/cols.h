@@ -218,6 +218,10 @@ kt_rc kt_cols_sku_summary(kt_cols *c, size_t seg, bool *found, const kt_cols_sku
  * lines are the receipts' (KT_COLS_SUM_UNITS: compact segments, which store
  * them); other segments' lines must be scanned for those. */
 #define KT_COLS_SUM_UNITS 1u /* the summary's units and lines are counted */
+/* The segment's receipts ascend by day: the summary's rows per day give
+ * each receipt's day, and readers take r.day from it instead of the file
+ * (kt_cols_read; the file is still written, for mappings and older readers). */
+#define KT_COLS_SUM_DAY_ORDER 2u
 typedef struct kt_cols_hour_sum {
     int32_t day;        /* local day; entries ascend by (day, hour), empty ones left out */
     uint32_t hour;      /* 0..23, of the receipt's minute */

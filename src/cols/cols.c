@@ -10,6 +10,7 @@
  *   YYYY-MM/.tmp-seg-NNNNNN/ a segment being written (never read; removed on abort)
  */
 #include "cols/cols.h"
+#include "cols/colio.h"
 #include "core/date.h"
 
 #include <dirent.h>
@@ -455,6 +456,8 @@ typedef struct wseg {
     bool compact;                 /* lines follow their receipt (kt_cols_writer_compact) */
     uint8_t ltype[LC_N];          /* type of each line column written; 0: not stored */
     uint8_t rtype[RC_N];          /* the same for receipts */
+    kt_colstream *ls[LC_N];       /* unbuffered writer: line columns past the page cache (NULL: col_append) */
+    uint64_t rows_max;            /* rows of a table that fill it (KT_COLS_SEGMENT_ROWS_MAX) */
 } wseg;
 
 struct kt_cols_writer {
@@ -473,6 +476,8 @@ struct kt_cols_writer {
     size_t last_seg[2];
     bool last_ok[2];
     bool compact;                 /* kt_cols_writer_compact: each line follows its receipt */
+    kt_colio *io;                 /* kt_cols_writer_unbuffered: the I/O thread of line columns */
+    uint64_t seg_rows;            /* segments created take this many rows of a table */
     bool have_cur;                /* compact: the last receipt written and its segment */
     kt_cols_receipt_row cur;
     size_t cur_seg;
@@ -488,7 +493,8 @@ static kt_rc seg_create(kt_cols_writer *w, int year, int month, wseg **out, kt_e
         w->segs = kt_xrealloc(w->segs, w->cap * sizeof *w->segs);
     }
     wseg *s = &w->segs[w->nsegs];
-    *s = (wseg){.year = year, .month = month, .number = w->man.next_segment++, .compact = w->compact};
+    *s = (wseg){.year = year, .month = month, .number = w->man.next_segment++, .compact = w->compact,
+                .rows_max = w->seg_rows};
     for (int c = 0; c < LC_N; c++) s->ltype[c] = (uint8_t)line_cols[c].type;
     for (int c = 0; c < RC_N; c++) s->rtype[c] = (uint8_t)receipt_cols[c].type;
     s->rtype[RC_UNITS] = s->compact ? KT_COL_I32 : 0;
@@ -579,8 +585,15 @@ static kt_rc widen_file(const char *dir, const char *name, uint64_t rows, kt_err
  * in place when every value fits, else the file's BEFORE rows are rewritten in
  * 64 bits and *TYPE becomes I64 (the batch is then appended as it is). */
 static kt_rc fit_batch(const char *dir, const coldef *def, uint8_t *type, uint64_t before, void *vals, size_t n,
-                       kt_err *err) {
+                       kt_colstream **stream, kt_colio *io, kt_err *err) {
     if (*type != KT_COL_I32 || def->type != KT_COL_I64 || narrow(vals, n)) return KT_OK;
+    if (stream && *stream) {
+        /* the file is read back: everything written first, then appends through the page cache */
+        kt_rc rc = kt_colstream_close(*stream, err);
+        *stream = NULL;
+        if (!rc) rc = kt_colio_drain(io, err);
+        if (rc) return rc;
+    }
     kt_rc rc = widen_file(dir, def->name, before, err);
     if (!rc) *type = KT_COL_I64;
     return rc;
@@ -607,7 +620,8 @@ static kt_rc seg_flush(kt_cols_writer *w, wseg *s, bool final, kt_err *err) {
             case RC_UNITS: GATHER(int64_t, s->rbuf, nr, units); break;
             case RC_LINES: GATHER(uint16_t, s->rbuf, nr, lines); break;
             }
-            if ((rc = fit_batch(s->tmp, &receipt_cols[c], &s->rtype[c], s->receipts, w->scratch, nr, err))) break;
+            if ((rc = fit_batch(s->tmp, &receipt_cols[c], &s->rtype[c], s->receipts, w->scratch, nr, NULL, NULL, err)))
+                break;
             coldef def = {receipt_cols[c].name, (kt_col_type)s->rtype[c]};
             rc = col_append(s->tmp, &def, s->receipts, w->scratch, nr, err);
         }
@@ -628,9 +642,18 @@ static kt_rc seg_flush(kt_cols_writer *w, wseg *s, bool final, kt_err *err) {
             case LC_QTY: GATHER(int64_t, s->lbuf, s->ln, qty_milli); break;
             case LC_AMOUNT: GATHER(int64_t, s->lbuf, s->ln, amount); break;
             }
-            if ((rc = fit_batch(s->tmp, &line_cols[c], &s->ltype[c], s->lines, w->scratch, s->ln, err))) break;
+            if ((rc = fit_batch(s->tmp, &line_cols[c], &s->ltype[c], s->lines, w->scratch, s->ln, &s->ls[c], w->io, err)))
+                break;
             coldef def = {line_cols[c].name, (kt_col_type)s->ltype[c]};
-            rc = col_append(s->tmp, &def, s->lines, w->scratch, s->ln, err);
+            if (w->io && s->compact && s->lines == 0) {
+                char path[PATH_MAX_];
+                pathf(path, "%s/%s", s->tmp, def.name);
+                kt_col_header h = {MAGIC, KT_COLS_VERSION, (uint32_t)def.type, 0, (uint32_t)type_width(def.type), 0};
+                rc = kt_colstream_open(w->io, path, &h, sizeof h, &s->ls[c], err);
+                if (rc) break;
+            }
+            if (s->ls[c]) rc = kt_colstream_append(s->ls[c], w->scratch, s->ln * type_width(def.type), err);
+            else rc = col_append(s->tmp, &def, s->lines, w->scratch, s->ln, err);
         }
         s->lines += s->ln;
         s->ln = 0;
@@ -641,8 +664,25 @@ static kt_rc seg_flush(kt_cols_writer *w, wseg *s, bool final, kt_err *err) {
 /* Whether a row of the table (receipt or line) must go to a newer segment. A
  * compact segment is closed on a receipt only, so that its lines stay with it. */
 static bool seg_full(const wseg *s, bool line) {
-    if (line) return s->lines + s->ln >= KT_COLS_SEGMENT_ROWS_MAX;
-    return s->receipts + s->rn >= KT_COLS_SEGMENT_ROWS_MAX || (s->compact && s->lines + s->ln >= KT_COLS_SEGMENT_ROWS_MAX);
+    if (line) return s->lines + s->ln >= s->rows_max;
+    return s->receipts + s->rn >= s->rows_max || (s->compact && s->lines + s->ln >= s->rows_max);
+}
+
+/* A full compact segment of an unbuffered writer: its rows written, its line
+ * files' tails queued and closed, its buffers freed (a month's load fills
+ * hundreds of segments; their buffers would otherwise stay to the commit). */
+static kt_rc seg_retire(kt_cols_writer *w, wseg *s, kt_err *err) {
+    kt_rc rc = seg_flush(w, s, true, err);
+    for (int c = 0; c < LC_N; c++) {
+        kt_rc r2 = kt_colstream_close(s->ls[c], err);
+        s->ls[c] = NULL;
+        if (!rc) rc = r2;
+    }
+    free(s->rbuf);
+    free(s->lbuf);
+    s->rbuf = NULL;
+    s->lbuf = NULL;
+    return rc;
 }
 
 /* The open segment of the day's month, created on first use. */
@@ -653,7 +693,14 @@ static kt_rc seg_for_day_search(kt_cols_writer *w, int32_t day, bool line, wseg 
     for (size_t i = w->nsegs; i-- > 0;) {
         wseg *s = &w->segs[i];
         if (s->year != y || s->month != m || s->closed) continue;
-        if (seg_full(s, line)) { s->closed = true; break; }
+        if (seg_full(s, line)) {
+            s->closed = true;
+            if (w->io && s->compact) {
+                kt_rc rc = seg_retire(w, s, err);
+                if (rc) return rc;
+            }
+            break;
+        }
         *out = s;
         return KT_OK;
     }
@@ -682,6 +729,7 @@ kt_rc kt_cols_writer_open(const char *data_dir, kt_cols_writer **out, kt_err *er
     if (strlen(data_dir) > DATA_DIR_MAX) return kt_fail(err, KT_EINVAL, "data", "data directory path too long");
     kt_cols_writer *w = kt_xcalloc(1, sizeof *w);
     w->lock_fd = -1;
+    w->seg_rows = KT_COLS_SEGMENT_ROWS_MAX;
     pathf(w->cols, "%s/cols", data_dir);
     char path[PATH_MAX_];
     kt_rc rc = mkdir_p1(w->cols, err);
@@ -769,6 +817,16 @@ void kt_cols_writer_compact(kt_cols_writer *w) {
     w->compact = true;
 }
 
+void kt_cols_writer_segment_rows(kt_cols_writer *w, uint64_t rows) {
+    KT_ASSERT(rows > 0 && rows <= KT_COLS_SEGMENT_ROWS_MAX);
+    w->seg_rows = rows;
+}
+
+void kt_cols_writer_unbuffered(kt_cols_writer *w) {
+    KT_ASSERT(w->nsegs == 0 && w->compact);
+    if (!w->io) w->io = kt_colio_new();
+}
+
 kt_rc kt_cols_writer_receipt(kt_cols_writer *w, const kt_cols_receipt_row *row, kt_err *err) {
     wseg *s;
     KT_ASSERT(row->minute < 1440);
@@ -834,7 +892,7 @@ kt_rc kt_cols_writer_lines(kt_cols_writer *w, const kt_cols_line_row *rows, size
             if (rc) return rc;
             /* as many as fit before a flush or before the segment is full */
             size_t take = end - i, room = FLUSH_LINES - s->ln;
-            uint64_t left = KT_COLS_SEGMENT_ROWS_MAX - (s->lines + s->ln);
+            uint64_t left = s->rows_max - (s->lines + s->ln);
             if (take > room) take = room;
             if (take > left) take = (size_t)left;
             for (size_t k = i; k < i + take; k++) {
@@ -884,7 +942,11 @@ kt_rc kt_cols_writer_commit(kt_cols_writer *w, uint64_t *out_receipts, uint64_t 
     for (size_t i = 0; i < w->man.nsegs; i++) manifest_add(&next, &w->man.segs[i]);
     for (size_t i = 0; i < w->man.nimports; i++) manifest_add_import(&next, w->man.imports[i]);
     if (w->fp_next[0]) manifest_add_import(&next, w->fp_next);
-    /* 1. seal each segment and move it into place (still invisible: not in the manifest) */
+    /* 1. seal each segment and move it into place (still invisible: not in the manifest);
+     * line files written past the page cache are complete first */
+    for (size_t i = 0; i < w->nsegs && !rc && w->io; i++)
+        if (!w->segs[i].closed) rc = seg_retire(w, &w->segs[i], err);
+    if (!rc) rc = kt_colio_drain(w->io, err);
     for (size_t i = 0; i < w->nsegs && !rc; i++) {
         wseg *s = &w->segs[i];
         rc = seg_flush(w, s, true, err);
@@ -926,6 +988,9 @@ kt_rc kt_cols_writer_commit(kt_cols_writer *w, uint64_t *out_receipts, uint64_t 
 
 void kt_cols_writer_abort(kt_cols_writer *w) {
     if (!w) return;
+    for (size_t i = 0; i < w->nsegs; i++)
+        for (int c = 0; c < LC_N; c++) (void)kt_colstream_close(w->segs[i].ls[c], NULL);
+    kt_colio_free(w->io); /* waits for the files' last writes: then they may be removed */
     for (size_t i = 0; i < w->nsegs; i++) {
         if (!w->published) remove_dir(w->segs[i].tmp);
         free(w->segs[i].rbuf);

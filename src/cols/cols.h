@@ -120,6 +120,15 @@ kt_rc kt_cols_writer_dict(kt_cols_writer *w, kt_cols_dict_kind kind, const char 
  * quantity and amount (32 bits where they fit); readers take the rest from the
  * receipt. A row that breaks the promise is KT_EINTERNAL. */
 void kt_cols_writer_compact(kt_cols_writer *w);
+/* After kt_cols_writer_compact, before the first row: a bulk load whose line
+ * files nobody reads before the commit. They are written past the page cache
+ * (O_DIRECT, where the file system takes it) by an I/O thread (cols/colio.h);
+ * a full segment's files are finished as soon as the next one starts. The
+ * commit, the files and what readers see are the same as without. */
+void kt_cols_writer_unbuffered(kt_cols_writer *w);
+/* Tests: segments created from now on are full at ROWS rows of a table
+ * (1..KT_COLS_SEGMENT_ROWS_MAX, the default), so that a small load fills many. */
+void kt_cols_writer_segment_rows(kt_cols_writer *w, uint64_t rows);
 kt_rc kt_cols_writer_receipt(kt_cols_writer *w, const kt_cols_receipt_row *row, kt_err *err);
 kt_rc kt_cols_writer_line(kt_cols_writer *w, const kt_cols_line_row *row, kt_err *err);
 /* The same for N rows, in order (what N calls of kt_cols_writer_line write). */

@@ -104,12 +104,31 @@ KT_TEST(cols_append_publish_scan) {
  * receipt. Every read (whole segments, batches cut anywhere, mappings) gives
  * back the rows written; a segment is closed on a receipt only; a line that
  * does not follow its receipt is refused. */
-KT_TEST(cols_compact_segments) {
+/* Count the segments' l.amount files stored in 32 and in 64 bits. */
+static void amount_types(const char *dir, const kt_cols *c, int *n32, int *n64) {
+    *n32 = *n64 = 0;
+    for (size_t s = 0; s < kt_cols_segment_count(c); s++) {
+        char path[512];
+        snprintf(path, sizeof path, "%s/cols/%s/l.amount", dir, kt_cols_segment_name(c, s));
+        FILE *f = fopen(path, "rb");
+        kt_col_header h = {{0}, 0, 0, 0, 0, 0};
+        if (f && fread(&h, sizeof h, 1, f) == 1) {
+            *n32 += h.type == KT_COL_I32;
+            *n64 += h.type == KT_COL_I64;
+        }
+        if (f) fclose(f);
+    }
+}
+
+/* SEG_ROWS: 0 for the default segment size, else a small one (many segments). */
+static void compact_case(bool unbuffered, uint64_t seg_rows) {
     char *dir = temp_dir();
     kt_err err = {0};
     kt_cols_writer *w;
     KT_CHECK_INT(kt_cols_writer_open(dir, &w, &err), KT_OK);
     kt_cols_writer_compact(w);
+    if (unbuffered) kt_cols_writer_unbuffered(w);
+    if (seg_rows) kt_cols_writer_segment_rows(w, seg_rows);
     kt_day jan = kt_day_from_civil(2026, 1, 1);
     enum { RECEIPTS = 300000 };
     size_t cap = RECEIPTS * 8, nl = 0;
@@ -145,7 +164,7 @@ KT_TEST(cols_compact_segments) {
 
     kt_cols *c;
     KT_CHECK_INT(kt_cols_open(dir, &c, &err), KT_OK);
-    KT_CHECK(kt_cols_segment_count(c) >= 2); /* January and February */
+    KT_CHECK(kt_cols_segment_count(c) >= (seg_rows ? 10u : 2u)); /* January and February */
     char path[512];
     struct stat st;
     snprintf(path, sizeof path, "%s/cols/2026-01/seg-000001/l.member", dir);
@@ -215,7 +234,17 @@ KT_TEST(cols_compact_segments) {
     KT_CHECK_INT(checked, RECEIPTS);
     KT_CHECK_INT(li, nl);
     KT_CHECK_INT(bad, 0);
+    int n32, n64;
+    amount_types(dir, c, &n32, &n64);
+    KT_CHECK_INT(n64, 1); /* the one segment with the amount past 32 bits */
+    KT_CHECK_INT(n32 + n64, (int)kt_cols_segment_count(c));
     kt_cols_close(c);
+    if (seg_rows) {
+        free(want);
+        rm_rf(dir);
+        free(dir);
+        return;
+    }
     /* the receipt with a quantity past 32 bits (in February) widened February's r.units; January's stayed 32 */
     for (int month = 1; month <= 2; month++) {
         snprintf(path, sizeof path, "%s/cols/2026-0%d/seg-00000%d/r.units", dir, month, month);
@@ -241,6 +270,16 @@ KT_TEST(cols_compact_segments) {
     free(want);
     rm_rf(dir);
     free(dir);
+}
+
+KT_TEST(cols_compact_segments) { compact_case(false, 0); }
+
+/* The same rows with line files written past the page cache by the I/O
+ * thread: one segment a month, then segments of 60,000 rows (each finished
+ * as the next starts; a widening in the middle of one). */
+KT_TEST(cols_compact_segments_unbuffered) {
+    compact_case(true, 0);
+    compact_case(true, 60000);
 }
 
 KT_TEST(cols_parse_qty) {

@@ -450,7 +450,9 @@ typedef struct wseg {
     char tmp[PATH_MAX_];          /* YYYY-MM/.tmp-seg-N */
     uint64_t receipts, lines;     /* rows flushed to files */
     kt_cols_receipt_row *rbuf;    /* rows not yet flushed */
-    kt_cols_line_row *lbuf;
+    kt_cols_line_row *lbuf;       /* wide segments' lines not yet flushed */
+    uint32_t *crec, *csku;        /* compact segments' lines not yet flushed, column by column */
+    int64_t *cqty, *camt;
     size_t rn, ln;
     bool closed;                  /* full: a newer segment of the month takes rows */
     bool compact;                 /* lines follow their receipt (kt_cols_writer_compact) */
@@ -509,7 +511,14 @@ static kt_rc seg_create(kt_cols_writer *w, int year, int month, wseg **out, kt_e
     if (mkdir(s->tmp, 0777)) return io_fail(err, s->tmp, "cannot create directory");
     w->nsegs++;
     s->rbuf = kt_xmalloc((FLUSH_RECEIPTS + 1) * sizeof *s->rbuf);
-    s->lbuf = kt_xmalloc(FLUSH_LINES * sizeof *s->lbuf);
+    if (s->compact) {
+        s->crec = kt_xmalloc(FLUSH_LINES * sizeof *s->crec);
+        s->csku = kt_xmalloc(FLUSH_LINES * sizeof *s->csku);
+        s->cqty = kt_xmalloc(FLUSH_LINES * sizeof *s->cqty);
+        s->camt = kt_xmalloc(FLUSH_LINES * sizeof *s->camt);
+    } else {
+        s->lbuf = kt_xmalloc(FLUSH_LINES * sizeof *s->lbuf);
+    }
     *out = s;
     return KT_OK;
 }
@@ -632,7 +641,12 @@ static kt_rc seg_flush(kt_cols_writer *w, wseg *s, bool final, kt_err *err) {
     if (s->ln && !rc) {
         for (int c = 0; c < LC_N && !rc; c++) {
             if (!s->ltype[c]) continue;
-            switch (c) {
+            void *vals = w->scratch;
+            if (s->compact) {
+                vals = c == LC_RECEIPT ? (void *)s->crec : c == LC_SKU ? (void *)s->csku
+                     : c == LC_QTY ? (void *)s->cqty : (void *)s->camt;
+                KT_ASSERT(c == LC_RECEIPT || c == LC_SKU || c == LC_QTY || c == LC_AMOUNT);
+            } else switch (c) {
             case LC_RECEIPT: GATHER(uint32_t, s->lbuf, s->ln, receipt); break;
             case LC_MEMBER: GATHER(uint32_t, s->lbuf, s->ln, member); break;
             case LC_STORE: GATHER(uint32_t, s->lbuf, s->ln, store); break;
@@ -642,7 +656,7 @@ static kt_rc seg_flush(kt_cols_writer *w, wseg *s, bool final, kt_err *err) {
             case LC_QTY: GATHER(int64_t, s->lbuf, s->ln, qty_milli); break;
             case LC_AMOUNT: GATHER(int64_t, s->lbuf, s->ln, amount); break;
             }
-            if ((rc = fit_batch(s->tmp, &line_cols[c], &s->ltype[c], s->lines, w->scratch, s->ln, &s->ls[c], w->io, err)))
+            if ((rc = fit_batch(s->tmp, &line_cols[c], &s->ltype[c], s->lines, vals, s->ln, &s->ls[c], w->io, err)))
                 break;
             coldef def = {line_cols[c].name, (kt_col_type)s->ltype[c]};
             if (w->io && s->compact && s->lines == 0) {
@@ -652,8 +666,8 @@ static kt_rc seg_flush(kt_cols_writer *w, wseg *s, bool final, kt_err *err) {
                 rc = kt_colstream_open(w->io, path, &h, sizeof h, &s->ls[c], err);
                 if (rc) break;
             }
-            if (s->ls[c]) rc = kt_colstream_append(s->ls[c], w->scratch, s->ln * type_width(def.type), err);
-            else rc = col_append(s->tmp, &def, s->lines, w->scratch, s->ln, err);
+            if (s->ls[c]) rc = kt_colstream_append(s->ls[c], vals, s->ln * type_width(def.type), err);
+            else rc = col_append(s->tmp, &def, s->lines, vals, s->ln, err);
         }
         s->lines += s->ln;
         s->ln = 0;
@@ -668,6 +682,19 @@ static bool seg_full(const wseg *s, bool line) {
     return s->receipts + s->rn >= s->rows_max || (s->compact && s->lines + s->ln >= s->rows_max);
 }
 
+static void seg_free_buffers(wseg *s) {
+    free(s->rbuf);
+    free(s->lbuf);
+    free(s->crec);
+    free(s->csku);
+    free(s->cqty);
+    free(s->camt);
+    s->rbuf = NULL;
+    s->lbuf = NULL;
+    s->crec = s->csku = NULL;
+    s->cqty = s->camt = NULL;
+}
+
 /* A full compact segment of an unbuffered writer: its rows written, its line
  * files' tails queued and closed, its buffers freed (a month's load fills
  * hundreds of segments; their buffers would otherwise stay to the commit). */
@@ -678,10 +705,7 @@ static kt_rc seg_retire(kt_cols_writer *w, wseg *s, kt_err *err) {
         s->ls[c] = NULL;
         if (!rc) rc = r2;
     }
-    free(s->rbuf);
-    free(s->lbuf);
-    s->rbuf = NULL;
-    s->lbuf = NULL;
+    seg_free_buffers(s);
     return rc;
 }
 
@@ -871,8 +895,48 @@ kt_rc kt_cols_writer_line(kt_cols_writer *w, const kt_cols_line_row *row, kt_err
         if (rc) return rc;
     }
     note_member(w, row->member);
-    s->lbuf[s->ln++] = *row;
+    if (s->compact) {
+        s->crec[s->ln] = row->receipt;
+        s->csku[s->ln] = row->sku;
+        s->cqty[s->ln] = row->qty_milli;
+        s->camt[s->ln] = row->amount;
+        s->ln++;
+    } else {
+        s->lbuf[s->ln++] = *row;
+    }
     return s->ln == FLUSH_LINES ? seg_flush(w, s, false, err) : KT_OK;
+}
+
+kt_rc kt_cols_writer_receipt_lines(kt_cols_writer *w, const kt_cols_receipt_row *row, const uint32_t *sku,
+                                   const int64_t *qty_milli, const int64_t *amount, size_t n, kt_err *err) {
+    KT_ASSERT(w->compact);
+    int64_t units = 0;
+    size_t counted = 0;
+    for (size_t i = 0; i < n; i++) {
+        if (!kt_add_i64(units, qty_milli[i], &units))
+            return kt_fail(err, KT_EINVAL, "qty", "receipt %u: the sum of its quantities does not fit in 64 bits", row->receipt);
+        counted += qty_milli[i] >= 0;
+    }
+    if (counted > UINT16_MAX)
+        return kt_fail(err, KT_EINVAL, "lines", "receipt %u has more than 65,535 lines", row->receipt);
+    kt_rc rc = kt_cols_writer_receipt(w, row, err);
+    if (rc) return rc;
+    wseg *s = &w->segs[w->cur_seg];
+    kt_cols_receipt_row *open = &s->rbuf[s->rn - 1];
+    open->units = units;
+    open->lines = (uint16_t)counted;
+    for (size_t i = 0; i < n;) {
+        size_t take = n - i, room = FLUSH_LINES - s->ln;
+        if (take > room) take = room;
+        for (size_t k = 0; k < take; k++) s->crec[s->ln + k] = row->receipt;
+        memcpy(s->csku + s->ln, sku + i, take * sizeof *sku);
+        memcpy(s->cqty + s->ln, qty_milli + i, take * sizeof *qty_milli);
+        memcpy(s->camt + s->ln, amount + i, take * sizeof *amount);
+        s->ln += take;
+        i += take;
+        if (s->ln == FLUSH_LINES && (rc = seg_flush(w, s, false, err))) return rc;
+    }
+    return KT_OK;
 }
 
 kt_rc kt_cols_writer_lines(kt_cols_writer *w, const kt_cols_line_row *rows, size_t n, kt_err *err) {
@@ -993,8 +1057,7 @@ void kt_cols_writer_abort(kt_cols_writer *w) {
     kt_colio_free(w->io); /* waits for the files' last writes: then they may be removed */
     for (size_t i = 0; i < w->nsegs; i++) {
         if (!w->published) remove_dir(w->segs[i].tmp);
-        free(w->segs[i].rbuf);
-        free(w->segs[i].lbuf);
+        seg_free_buffers(&w->segs[i]);
     }
     free(w->segs);
     for (int k = 0; k < KT_DICT_COUNT_; k++) dict_free(&w->dicts[k]);

@@ -131,6 +131,11 @@ void kt_cols_writer_unbuffered(kt_cols_writer *w);
 void kt_cols_writer_segment_rows(kt_cols_writer *w, uint64_t rows);
 kt_rc kt_cols_writer_receipt(kt_cols_writer *w, const kt_cols_receipt_row *row, kt_err *err);
 kt_rc kt_cols_writer_line(kt_cols_writer *w, const kt_cols_line_row *row, kt_err *err);
+/* Compact writers: a receipt and its N lines at once (what kt_cols_writer_receipt
+ * and N calls of kt_cols_writer_line with the receipt's member, store, day and
+ * minute write), the lines given column by column. */
+kt_rc kt_cols_writer_receipt_lines(kt_cols_writer *w, const kt_cols_receipt_row *row, const uint32_t *sku,
+                                   const int64_t *qty_milli, const int64_t *amount, size_t n, kt_err *err);
 /* The same for N rows, in order (what N calls of kt_cols_writer_line write). */
 kt_rc kt_cols_writer_lines(kt_cols_writer *w, const kt_cols_line_row *rows, size_t n, kt_err *err);
 /* Checkout receipts (operational receipts.id) already in the columns: every

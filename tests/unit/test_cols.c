@@ -135,22 +135,29 @@ static void compact_case(bool unbuffered, uint64_t seg_rows) {
     kt_cols_line_row *want = malloc(cap * sizeof *want);
     uint64_t x = 88172645463325252ull;
     uint32_t id = 10;
+    bool big_qty = false; /* given to the first receipt written in one call from the 250,000th */
     for (uint32_t i = 0; i < RECEIPTS; i++) {
         x ^= x << 13; x ^= x >> 7; x ^= x << 17;
         id += 1 + (uint32_t)(x % 3); /* ids ascend with gaps */
         kt_cols_receipt_row r = {id, (uint32_t)(x >> 8) % 5000, (uint32_t)(x >> 20) % 30 + 1,
                                  jan + (int32_t)(i * 40 / RECEIPTS), (uint16_t)((x >> 30) % 1440), 0, 0};
-        KT_CHECK_INT(kt_cols_writer_receipt(w, &r, &err), KT_OK);
+        /* odd receipts with their lines in one call, even ones line by line */
+        bool batch = i % 2 == 1;
+        if (!batch) KT_CHECK_INT(kt_cols_writer_receipt(w, &r, &err), KT_OK);
         int n = (int)((x >> 40) % 8); /* some receipts have no line */
+        uint32_t sku[8];
+        int64_t qty[8], amount[8];
         for (int k = 0; k < n; k++) {
             kt_cols_line_row l = {id, r.member, r.store, (uint32_t)(x >> (k * 3)) % 900, r.day, r.minute,
                                   1000 * (k + 1), (int64_t)(x >> 45) + k};
             /* one amount and one quantity past 32 bits, late in the first month */
             if (i == 200000 && k == 0) l.amount = 5000000000LL;
-            if (i == 250000 && k == 0) l.qty_milli = -3000000000LL;
-            KT_CHECK_INT(kt_cols_writer_line(w, &l, &err), KT_OK);
+            if (i >= 250000 && batch && !big_qty) { l.qty_milli = -3000000000LL; big_qty = true; }
+            if (batch) { sku[k] = l.sku; qty[k] = l.qty_milli; amount[k] = l.amount; }
+            else KT_CHECK_INT(kt_cols_writer_line(w, &l, &err), KT_OK);
             want[nl++] = l;
         }
+        if (batch) KT_CHECK_INT(kt_cols_writer_receipt_lines(w, &r, sku, qty, amount, (size_t)n, &err), KT_OK);
     }
     /* a line of an earlier receipt, a receipt out of order: refused */
     kt_cols_line_row stray = want[0];

@@ -10,6 +10,7 @@
  *   YYYY-MM/.tmp-seg-NNNNNN/ a segment being written (never read; removed on abort)
  */
 #include "cols/cols.h"
+#include "cols/colio.h"
 #include "core/date.h"
 
 #include <dirent.h>
@@ -484,12 +485,16 @@ typedef struct wseg {
     char tmp[PATH_MAX_];          /* YYYY-MM/.tmp-seg-N */
     uint64_t receipts, lines;     /* rows flushed to files */
     kt_cols_receipt_row *rbuf;    /* rows not yet flushed */
-    kt_cols_line_row *lbuf;
+    kt_cols_line_row *lbuf;       /* wide segments' lines not yet flushed */
+    uint32_t *crec, *csku;        /* compact segments' lines not yet flushed, column by column */
+    int64_t *cqty, *camt;
     size_t rn, ln;
     bool closed;                  /* full: a newer segment of the month takes rows */
     bool compact;                 /* lines follow their receipt (kt_cols_writer_compact) */
     uint8_t ltype[LC_N];          /* type of each line column written; 0: not stored */
     uint8_t rtype[RC_N];          /* the same for receipts */
+    kt_colstream *ls[LC_N];       /* unbuffered writer: line columns past the page cache (NULL: col_append) */
+    uint64_t rows_max;            /* rows of a table that fill it (KT_COLS_SEGMENT_ROWS_MAX) */
     sum_acc *sum[2];              /* by SKU id, [0] operational, [1] dictionary (id & ~KT_COLS_FOREIGN) */
     uint32_t nsum[2];             /* entries allocated */
     bool sum_off;                 /* no summary: an id past KT_COLS_SUM_IDS_MAX or a sum that overflowed */
@@ -515,6 +520,8 @@ struct kt_cols_writer {
     size_t last_seg[2];
     bool last_ok[2];
     bool compact;                 /* kt_cols_writer_compact: each line follows its receipt */
+    kt_colio *io;                 /* kt_cols_writer_unbuffered: the I/O thread of line columns */
+    uint64_t seg_rows;            /* segments created take this many rows of a table */
     bool have_cur;                /* compact: the last receipt written and its segment */
     kt_cols_receipt_row cur;
     size_t cur_seg;
@@ -530,7 +537,8 @@ static kt_rc seg_create(kt_cols_writer *w, int year, int month, wseg **out, kt_e
         w->segs = kt_xrealloc(w->segs, w->cap * sizeof *w->segs);
     }
     wseg *s = &w->segs[w->nsegs];
-    *s = (wseg){.year = year, .month = month, .number = w->man.next_segment++, .compact = w->compact};
+    *s = (wseg){.year = year, .month = month, .number = w->man.next_segment++, .compact = w->compact,
+                .rows_max = w->seg_rows};
     for (int c = 0; c < LC_N; c++) s->ltype[c] = (uint8_t)line_cols[c].type;
     for (int c = 0; c < RC_N; c++) s->rtype[c] = (uint8_t)receipt_cols[c].type;
     s->rtype[RC_UNITS] = s->compact ? KT_COL_I32 : 0;
@@ -549,7 +557,14 @@ static kt_rc seg_create(kt_cols_writer *w, int year, int month, wseg **out, kt_e
     s->hours = kt_xcalloc(HOUR_BUCKETS, sizeof *s->hours);
     s->day_order = true;
     s->last_day = INT32_MIN;
-    s->lbuf = kt_xmalloc(FLUSH_LINES * sizeof *s->lbuf);
+    if (s->compact) {
+        s->crec = kt_xmalloc(FLUSH_LINES * sizeof *s->crec);
+        s->csku = kt_xmalloc(FLUSH_LINES * sizeof *s->csku);
+        s->cqty = kt_xmalloc(FLUSH_LINES * sizeof *s->cqty);
+        s->camt = kt_xmalloc(FLUSH_LINES * sizeof *s->camt);
+    } else {
+        s->lbuf = kt_xmalloc(FLUSH_LINES * sizeof *s->lbuf);
+    }
     *out = s;
     return KT_OK;
 }
@@ -625,8 +640,15 @@ static kt_rc widen_file(const char *dir, const char *name, uint64_t rows, kt_err
  * in place when every value fits, else the file's BEFORE rows are rewritten in
  * 64 bits and *TYPE becomes I64 (the batch is then appended as it is). */
 static kt_rc fit_batch(const char *dir, const coldef *def, uint8_t *type, uint64_t before, void *vals, size_t n,
-                       kt_err *err) {
+                       kt_colstream **stream, kt_colio *io, kt_err *err) {
     if (*type != KT_COL_I32 || def->type != KT_COL_I64 || narrow(vals, n)) return KT_OK;
+    if (stream && *stream) {
+        /* the file is read back: everything written first, then appends through the page cache */
+        kt_rc rc = kt_colstream_close(*stream, err);
+        *stream = NULL;
+        if (!rc) rc = kt_colio_drain(io, err);
+        if (rc) return rc;
+    }
     kt_rc rc = widen_file(dir, def->name, before, err);
     if (!rc) *type = KT_COL_I64;
     return rc;
@@ -653,28 +675,39 @@ static bool sum_room(wseg *s, int k, uint32_t x) {
     return true;
 }
 
-/* Add N lines to the segment's summary (before they are flushed). A receipt's
- * lines come together in compact segments, so a change of receipt id per SKU
- * counts a receipt once; other segments do not count receipts. */
-static void sum_add(wseg *s, const kt_cols_line_row *rows, size_t n) {
-    if (s->sum_off) return;
-    for (size_t i = 0; i < n; i++) {
-        const kt_cols_line_row *l = &rows[i];
-        int k = (l->sku & KT_COLS_FOREIGN) ? 1 : 0;
-        uint32_t x = l->sku & ~KT_COLS_FOREIGN;
-        if (x >= s->nsum[k] && !sum_room(s, k, x)) { sum_drop(s); return; }
-        sum_acc *e = &s->sum[k][x];
-        if (__builtin_add_overflow(e->amount, l->amount, &e->amount) ||
-            __builtin_add_overflow(e->qty_milli, l->qty_milli, &e->qty_milli)) {
-            sum_drop(s);
-            return;
-        }
-        e->lines++;
-        if (l->qty_milli >= 0 && l->amount >= 0 && e->last_receipt != l->receipt) {
-            e->last_receipt = l->receipt;
-            e->receipts++;
-        }
+/* One line into the segment's summary; false: it cannot be kept (an id past
+ * the range, a sum that does not fit). A receipt's lines come together in
+ * compact segments, so a change of receipt id per SKU counts a receipt once;
+ * other segments do not count receipts. */
+static inline bool sum_line(wseg *s, uint32_t receipt, uint32_t sku, int64_t qty_milli, int64_t amount) {
+    int k = (sku & KT_COLS_FOREIGN) ? 1 : 0;
+    uint32_t x = sku & ~KT_COLS_FOREIGN;
+    if (x >= s->nsum[k] && !sum_room(s, k, x)) return false;
+    sum_acc *e = &s->sum[k][x];
+    if (__builtin_add_overflow(e->amount, amount, &e->amount) ||
+        __builtin_add_overflow(e->qty_milli, qty_milli, &e->qty_milli))
+        return false;
+    e->lines++;
+    if (qty_milli >= 0 && amount >= 0 && e->last_receipt != receipt) {
+        e->last_receipt = receipt;
+        e->receipts++;
     }
+    return true;
+}
+
+/* Add the segment's buffered lines to its summary (before they are flushed:
+ * the flush narrows compact amounts in place). */
+static void sum_add(wseg *s) {
+    if (s->sum_off) return;
+    bool ok = true;
+    if (s->compact)
+        for (size_t i = 0; i < s->ln && ok; i++) ok = sum_line(s, s->crec[i], s->csku[i], s->cqty[i], s->camt[i]);
+    else
+        for (size_t i = 0; i < s->ln && ok; i++) {
+            const kt_cols_line_row *l = &s->lbuf[i];
+            ok = sum_line(s, l->receipt, l->sku, l->qty_milli, l->amount);
+        }
+    if (!ok) sum_drop(s);
 }
 
 /* Write the segment's s.sku (every line flushed) and free its sums. */
@@ -791,7 +824,8 @@ static kt_rc seg_flush(kt_cols_writer *w, wseg *s, bool final, kt_err *err) {
             case RC_UNITS: GATHER(int64_t, s->rbuf, nr, units); break;
             case RC_LINES: GATHER(uint16_t, s->rbuf, nr, lines); break;
             }
-            if ((rc = fit_batch(s->tmp, &receipt_cols[c], &s->rtype[c], s->receipts, w->scratch, nr, err))) break;
+            if ((rc = fit_batch(s->tmp, &receipt_cols[c], &s->rtype[c], s->receipts, w->scratch, nr, NULL, NULL, err)))
+                break;
             coldef def = {receipt_cols[c].name, (kt_col_type)s->rtype[c]};
             rc = col_append(s->tmp, &def, s->receipts, w->scratch, nr, err);
         }
@@ -800,10 +834,15 @@ static kt_rc seg_flush(kt_cols_writer *w, wseg *s, bool final, kt_err *err) {
         s->rn = keep;
     }
     if (s->ln && !rc) {
-        sum_add(s, s->lbuf, s->ln);
+        sum_add(s);
         for (int c = 0; c < LC_N && !rc; c++) {
             if (!s->ltype[c]) continue;
-            switch (c) {
+            void *vals = w->scratch;
+            if (s->compact) {
+                vals = c == LC_RECEIPT ? (void *)s->crec : c == LC_SKU ? (void *)s->csku
+                     : c == LC_QTY ? (void *)s->cqty : (void *)s->camt;
+                KT_ASSERT(c == LC_RECEIPT || c == LC_SKU || c == LC_QTY || c == LC_AMOUNT);
+            } else switch (c) {
             case LC_RECEIPT: GATHER(uint32_t, s->lbuf, s->ln, receipt); break;
             case LC_MEMBER: GATHER(uint32_t, s->lbuf, s->ln, member); break;
             case LC_STORE: GATHER(uint32_t, s->lbuf, s->ln, store); break;
@@ -813,9 +852,18 @@ static kt_rc seg_flush(kt_cols_writer *w, wseg *s, bool final, kt_err *err) {
             case LC_QTY: GATHER(int64_t, s->lbuf, s->ln, qty_milli); break;
             case LC_AMOUNT: GATHER(int64_t, s->lbuf, s->ln, amount); break;
             }
-            if ((rc = fit_batch(s->tmp, &line_cols[c], &s->ltype[c], s->lines, w->scratch, s->ln, err))) break;
+            if ((rc = fit_batch(s->tmp, &line_cols[c], &s->ltype[c], s->lines, vals, s->ln, &s->ls[c], w->io, err)))
+                break;
             coldef def = {line_cols[c].name, (kt_col_type)s->ltype[c]};
-            rc = col_append(s->tmp, &def, s->lines, w->scratch, s->ln, err);
+            if (w->io && s->compact && s->lines == 0) {
+                char path[PATH_MAX_];
+                pathf(path, "%s/%s", s->tmp, def.name);
+                kt_col_header h = {MAGIC, KT_COLS_VERSION, (uint32_t)def.type, 0, (uint32_t)type_width(def.type), 0};
+                rc = kt_colstream_open(w->io, path, &h, sizeof h, &s->ls[c], err);
+                if (rc) break;
+            }
+            if (s->ls[c]) rc = kt_colstream_append(s->ls[c], vals, s->ln * type_width(def.type), err);
+            else rc = col_append(s->tmp, &def, s->lines, vals, s->ln, err);
         }
         s->lines += s->ln;
         s->ln = 0;
@@ -826,8 +874,35 @@ static kt_rc seg_flush(kt_cols_writer *w, wseg *s, bool final, kt_err *err) {
 /* Whether a row of the table (receipt or line) must go to a newer segment. A
  * compact segment is closed on a receipt only, so that its lines stay with it. */
 static bool seg_full(const wseg *s, bool line) {
-    if (line) return s->lines + s->ln >= KT_COLS_SEGMENT_ROWS_MAX;
-    return s->receipts + s->rn >= KT_COLS_SEGMENT_ROWS_MAX || (s->compact && s->lines + s->ln >= KT_COLS_SEGMENT_ROWS_MAX);
+    if (line) return s->lines + s->ln >= s->rows_max;
+    return s->receipts + s->rn >= s->rows_max || (s->compact && s->lines + s->ln >= s->rows_max);
+}
+
+static void seg_free_buffers(wseg *s) {
+    free(s->rbuf);
+    free(s->lbuf);
+    free(s->crec);
+    free(s->csku);
+    free(s->cqty);
+    free(s->camt);
+    s->rbuf = NULL;
+    s->lbuf = NULL;
+    s->crec = s->csku = NULL;
+    s->cqty = s->camt = NULL;
+}
+
+/* A full compact segment of an unbuffered writer: its rows written, its line
+ * files' tails queued and closed, its buffers freed (a month's load fills
+ * hundreds of segments; their buffers would otherwise stay to the commit). */
+static kt_rc seg_retire(kt_cols_writer *w, wseg *s, kt_err *err) {
+    kt_rc rc = seg_flush(w, s, true, err);
+    for (int c = 0; c < LC_N; c++) {
+        kt_rc r2 = kt_colstream_close(s->ls[c], err);
+        s->ls[c] = NULL;
+        if (!rc) rc = r2;
+    }
+    seg_free_buffers(s);
+    return rc;
 }
 
 /* The open segment of the day's month, created on first use. */
@@ -840,10 +915,10 @@ static kt_rc seg_for_day_search(kt_cols_writer *w, int32_t day, bool line, wseg 
         if (s->year != y || s->month != m || s->closed) continue;
         if (seg_full(s, line)) {
             /* no row comes to it any more (a compact one's open receipt is
-             * complete: the row asking is the next receipt): its summary is
-             * final, and its memory is freed now rather than at commit */
+             * complete: the row asking is the next receipt): its summaries are
+             * final, and their memory is freed now rather than at commit */
             s->closed = true;
-            kt_rc rc = seg_flush(w, s, true, err);
+            kt_rc rc = w->io && s->compact ? seg_retire(w, s, err) : seg_flush(w, s, true, err);
             if (!rc) rc = sum_write(s, err);
             if (!rc) rc = hours_write(s, err);
             if (rc) return rc;
@@ -877,6 +952,7 @@ kt_rc kt_cols_writer_open(const char *data_dir, kt_cols_writer **out, kt_err *er
     if (strlen(data_dir) > DATA_DIR_MAX) return kt_fail(err, KT_EINVAL, "data", "data directory path too long");
     kt_cols_writer *w = kt_xcalloc(1, sizeof *w);
     w->lock_fd = -1;
+    w->seg_rows = KT_COLS_SEGMENT_ROWS_MAX;
     pathf(w->cols, "%s/cols", data_dir);
     char path[PATH_MAX_];
     kt_rc rc = mkdir_p1(w->cols, err);
@@ -964,6 +1040,16 @@ void kt_cols_writer_compact(kt_cols_writer *w) {
     w->compact = true;
 }
 
+void kt_cols_writer_segment_rows(kt_cols_writer *w, uint64_t rows) {
+    KT_ASSERT(rows > 0 && rows <= KT_COLS_SEGMENT_ROWS_MAX);
+    w->seg_rows = rows;
+}
+
+void kt_cols_writer_unbuffered(kt_cols_writer *w) {
+    KT_ASSERT(w->nsegs == 0 && w->compact);
+    if (!w->io) w->io = kt_colio_new();
+}
+
 kt_rc kt_cols_writer_receipt(kt_cols_writer *w, const kt_cols_receipt_row *row, kt_err *err) {
     wseg *s;
     KT_ASSERT(row->minute < 1440);
@@ -1008,8 +1094,48 @@ kt_rc kt_cols_writer_line(kt_cols_writer *w, const kt_cols_line_row *row, kt_err
         if (rc) return rc;
     }
     note_member(w, row->member);
-    s->lbuf[s->ln++] = *row;
+    if (s->compact) {
+        s->crec[s->ln] = row->receipt;
+        s->csku[s->ln] = row->sku;
+        s->cqty[s->ln] = row->qty_milli;
+        s->camt[s->ln] = row->amount;
+        s->ln++;
+    } else {
+        s->lbuf[s->ln++] = *row;
+    }
     return s->ln == FLUSH_LINES ? seg_flush(w, s, false, err) : KT_OK;
+}
+
+kt_rc kt_cols_writer_receipt_lines(kt_cols_writer *w, const kt_cols_receipt_row *row, const uint32_t *sku,
+                                   const int64_t *qty_milli, const int64_t *amount, size_t n, kt_err *err) {
+    KT_ASSERT(w->compact);
+    int64_t units = 0;
+    size_t counted = 0;
+    for (size_t i = 0; i < n; i++) {
+        if (!kt_add_i64(units, qty_milli[i], &units))
+            return kt_fail(err, KT_EINVAL, "qty", "receipt %u: the sum of its quantities does not fit in 64 bits", row->receipt);
+        counted += qty_milli[i] >= 0;
+    }
+    if (counted > UINT16_MAX)
+        return kt_fail(err, KT_EINVAL, "lines", "receipt %u has more than 65,535 lines", row->receipt);
+    kt_rc rc = kt_cols_writer_receipt(w, row, err);
+    if (rc) return rc;
+    wseg *s = &w->segs[w->cur_seg];
+    kt_cols_receipt_row *open = &s->rbuf[s->rn - 1];
+    open->units = units;
+    open->lines = (uint16_t)counted;
+    for (size_t i = 0; i < n;) {
+        size_t take = n - i, room = FLUSH_LINES - s->ln;
+        if (take > room) take = room;
+        for (size_t k = 0; k < take; k++) s->crec[s->ln + k] = row->receipt;
+        memcpy(s->csku + s->ln, sku + i, take * sizeof *sku);
+        memcpy(s->cqty + s->ln, qty_milli + i, take * sizeof *qty_milli);
+        memcpy(s->camt + s->ln, amount + i, take * sizeof *amount);
+        s->ln += take;
+        i += take;
+        if (s->ln == FLUSH_LINES && (rc = seg_flush(w, s, false, err))) return rc;
+    }
+    return KT_OK;
 }
 
 kt_rc kt_cols_writer_lines(kt_cols_writer *w, const kt_cols_line_row *rows, size_t n, kt_err *err) {
@@ -1029,7 +1155,7 @@ kt_rc kt_cols_writer_lines(kt_cols_writer *w, const kt_cols_line_row *rows, size
             if (rc) return rc;
             /* as many as fit before a flush or before the segment is full */
             size_t take = end - i, room = FLUSH_LINES - s->ln;
-            uint64_t left = KT_COLS_SEGMENT_ROWS_MAX - (s->lines + s->ln);
+            uint64_t left = s->rows_max - (s->lines + s->ln);
             if (take > room) take = room;
             if (take > left) take = (size_t)left;
             for (size_t k = i; k < i + take; k++) {
@@ -1079,7 +1205,11 @@ kt_rc kt_cols_writer_commit(kt_cols_writer *w, uint64_t *out_receipts, uint64_t 
     for (size_t i = 0; i < w->man.nsegs; i++) manifest_add(&next, &w->man.segs[i]);
     for (size_t i = 0; i < w->man.nimports; i++) manifest_add_import(&next, w->man.imports[i]);
     if (w->fp_next[0]) manifest_add_import(&next, w->fp_next);
-    /* 1. seal each segment and move it into place (still invisible: not in the manifest) */
+    /* 1. seal each segment and move it into place (still invisible: not in the manifest);
+     * line files written past the page cache are complete first */
+    for (size_t i = 0; i < w->nsegs && !rc && w->io; i++)
+        if (!w->segs[i].closed) rc = seg_retire(w, &w->segs[i], err);
+    if (!rc) rc = kt_colio_drain(w->io, err);
     for (size_t i = 0; i < w->nsegs && !rc; i++) {
         wseg *s = &w->segs[i];
         rc = seg_flush(w, s, true, err);
@@ -1123,13 +1253,15 @@ kt_rc kt_cols_writer_commit(kt_cols_writer *w, uint64_t *out_receipts, uint64_t 
 
 void kt_cols_writer_abort(kt_cols_writer *w) {
     if (!w) return;
+    for (size_t i = 0; i < w->nsegs; i++)
+        for (int c = 0; c < LC_N; c++) (void)kt_colstream_close(w->segs[i].ls[c], NULL);
+    kt_colio_free(w->io); /* waits for the files' last writes: then they may be removed */
     for (size_t i = 0; i < w->nsegs; i++) {
         if (!w->published) remove_dir(w->segs[i].tmp);
         free(w->segs[i].sum[0]);
         free(w->segs[i].sum[1]);
         free(w->segs[i].hours);
-        free(w->segs[i].rbuf);
-        free(w->segs[i].lbuf);
+        seg_free_buffers(&w->segs[i]);
     }
     free(w->segs);
     for (int k = 0; k < KT_DICT_COUNT_; k++) dict_free(&w->dicts[k]);

@@ -120,8 +120,22 @@ kt_rc kt_cols_writer_dict(kt_cols_writer *w, kt_cols_dict_kind kind, const char 
  * quantity and amount (32 bits where they fit); readers take the rest from the
  * receipt. A row that breaks the promise is KT_EINTERNAL. */
 void kt_cols_writer_compact(kt_cols_writer *w);
+/* After kt_cols_writer_compact, before the first row: a bulk load whose line
+ * files nobody reads before the commit. They are written past the page cache
+ * (O_DIRECT, where the file system takes it) by an I/O thread (cols/colio.h);
+ * a full segment's files are finished as soon as the next one starts. The
+ * commit, the files and what readers see are the same as without. */
+void kt_cols_writer_unbuffered(kt_cols_writer *w);
+/* Tests: segments created from now on are full at ROWS rows of a table
+ * (1..KT_COLS_SEGMENT_ROWS_MAX, the default), so that a small load fills many. */
+void kt_cols_writer_segment_rows(kt_cols_writer *w, uint64_t rows);
 kt_rc kt_cols_writer_receipt(kt_cols_writer *w, const kt_cols_receipt_row *row, kt_err *err);
 kt_rc kt_cols_writer_line(kt_cols_writer *w, const kt_cols_line_row *row, kt_err *err);
+/* Compact writers: a receipt and its N lines at once (what kt_cols_writer_receipt
+ * and N calls of kt_cols_writer_line with the receipt's member, store, day and
+ * minute write), the lines given column by column. */
+kt_rc kt_cols_writer_receipt_lines(kt_cols_writer *w, const kt_cols_receipt_row *row, const uint32_t *sku,
+                                   const int64_t *qty_milli, const int64_t *amount, size_t n, kt_err *err);
 /* The same for N rows, in order (what N calls of kt_cols_writer_line write). */
 kt_rc kt_cols_writer_lines(kt_cols_writer *w, const kt_cols_line_row *rows, size_t n, kt_err *err);
 /* Checkout receipts (operational receipts.id) already in the columns: every

@@ -179,6 +179,7 @@ static void gen_free(gen *g) {
     free(g->by_city);
     free(g->home_cum);
     for (int m = 0; m < 12; m++) free(g->leaf_cum[m]);
+    free(g->leaf_chance);
     free(g->members_mem);
     free(g->pulse);
     free(g->people);

@@ -222,6 +222,9 @@ typedef struct gen {
     uint16_t *by_city;                /* store indices by (city, partner) */
     uint32_t city_start[32][2], city_count[32][2];
     uint32_t *home_cum;               /* cumulative home-store weights over own_stores */
+    uint8_t *leaf_chance;             /* [month x nleaves]: % that a due preferred leaf is bought */
+    uint64_t basket_seen;             /* bit product % 64 of each product in the basket being built */
+    uint64_t groups_stocked;          /* bit per group: a leaf of it has SKUs (kt_gen_members) */
     uint32_t hour_cum[3][24];
     uint32_t *leaf_cum[12];           /* per month: cumulative impulse weights over leaves */
     uint32_t basket_cum[3][KT_GEN_RECEIPT_LINES_MAX];

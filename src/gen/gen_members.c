@@ -104,6 +104,7 @@ static void choose_email(gen *g, gen_person *ps, uint32_t index) {
     kt_day_to_civil(ps->birth == KT_DAY_NONE ? 0 : ps->birth, &y, &m, &d);
     /* Plain, then with the birth year (or its last two digits), then a number that is free. */
     uint32_t candidates[3] = {0, pct(g, 50) ? (uint32_t)y : (uint32_t)(y % 100 + 100), 0};
+    if (g->opt->columns_only) { ps->email_suffix = 0; return; } /* no address is written: none to keep unique */
     for (int k = 0;; k++) {
         if (k < 2) ps->email_suffix = candidates[k];
         else ps->email_suffix = (uint32_t)((index * 7919u + 101u + (uint32_t)(k - 2) * 13u) % 9999899u) + 100u;
@@ -204,9 +205,7 @@ static void choose_prefs(gen *g, gen_member *m, unsigned count) {
         uint32_t w = gen_groups[gi].popularity;
         if (gen_groups[gi].dept == fav_dept[0] || gen_groups[gi].dept == fav_dept[1]) w *= 3;
         if (m->avoid >> gi & 1) w = 0;
-        bool any = false;
-        for (unsigned l = 0; l < GEN_GROUP_LEAVES; l++) any |= g->leaves[gi * GEN_GROUP_LEAVES + l].count > 0;
-        if (!any) w = 0;
+        if (!(g->groups_stocked >> gi & 1)) w = 0;
         acc += w;
         cum[gi] = acc;
     }
@@ -252,6 +251,7 @@ static unsigned pick_children(gen *g, int age) {
 static void write_consent(gen *g, uint32_t index, const char *channel, bool granted, kt_day day, int sec,
                           const gen_store *st, const char *source) {
     gen_out *o = &g->out[KT_GEN_CONSENTS];
+    if (g->opt->columns_only) { o->rows++; return; } /* no file is written */
     char *p = row_begin(g, o);
     p = put_member_code(p, index);
     *p++ = ',';
@@ -309,6 +309,7 @@ typedef struct member_ctx {
     size_t pets_group, shave_group;
     uint32_t phone_serial[GEN_NAME_SETS];
     uint32_t lo;              /* first member of the range being made */
+    uint64_t alcohol_groups, tobacco_groups; /* bit gi: gen_groups[gi] has the flag */
 } member_ctx;
 
 static void member_one(gen *g, member_ctx *c, uint32_t i);
@@ -333,7 +334,15 @@ void kt_gen_members(gen *g) {
         if (strcmp(gen_groups[gi].name, "Бритьё") == 0) shave_group = gi;
     }
     g->people = kt_xcalloc(n, sizeof *g->people);
-    member_ctx c = {pets_group, shave_group, {0, 0}, 0};
+    member_ctx c = {pets_group, shave_group, {0, 0}, 0, 0, 0};
+    KT_ASSERT(gen_group_count <= 64);
+    g->groups_stocked = 0;
+    for (size_t gi = 0; gi < gen_group_count; gi++) {
+        if (gen_groups[gi].flags & GEN_FLAG_ALCOHOL) c.alcohol_groups |= (uint64_t)1 << gi;
+        if (gen_groups[gi].flags & GEN_FLAG_TOBACCO) c.tobacco_groups |= (uint64_t)1 << gi;
+        for (unsigned l = 0; l < GEN_GROUP_LEAVES; l++)
+            if (g->leaves[gi * GEN_GROUP_LEAVES + l].count) g->groups_stocked |= (uint64_t)1 << gi;
+    }
     unsigned threads = opt->threads < n ? opt->threads : n;
     if (threads > 1 && opt->columns_only && g->direct && !kt_gen_direct_by_card(g)) {
         members_sharded(g, &c, threads);
@@ -486,12 +495,9 @@ static void member_one(gen *g, member_ctx *c, uint32_t i) {
         if (dormant) pu->active_from = INT32_MAX;
         /* Tastes: no alcohol, no tobacco, no pets, no shaving for many. */
         bool no_alcohol = pct(g, 40), no_tobacco = !pct(g, 22), no_pets = !pct(g, 35), no_shave = !pct(g, ps->female ? 10 : 60);
-        for (size_t gi = 0; gi < gen_group_count; gi++) {
-            const gen_group_def *gd = &gen_groups[gi];
-            bool skip = ((gd->flags & GEN_FLAG_ALCOHOL) && no_alcohol) || ((gd->flags & GEN_FLAG_TOBACCO) && no_tobacco) ||
-                        (no_pets && gi == pets_group) || (no_shave && gi == shave_group);
-            if (skip) m->avoid |= (uint64_t)1 << gi;
-        }
+        m->avoid |= (no_alcohol ? c->alcohol_groups : 0) | (no_tobacco ? c->tobacco_groups : 0) |
+                    (no_pets && pets_group != SIZE_MAX ? (uint64_t)1 << pets_group : 0) |
+                    (no_shave && shave_group != SIZE_MAX ? (uint64_t)1 << shave_group : 0);
         choose_prefs(g, m, npref);
 
         /* Cards: the first at registration; some replaced later, the old one inactive or blocked. */
@@ -508,81 +514,94 @@ static void member_one(gen *g, member_ctx *c, uint32_t i) {
         g->cards += m->ncards;
         for (unsigned k = 0; k < m->ncards; k++) m->card_rel[k] = (int16_t)(card_day[k] - start);
 
-        /* members.csv */
-        char *p = row_begin(g, om);
-        p = put_member_code(p, i);
-        *p++ = ',';
-        p = put_surname(p, gen_surnames[ps->set][ps->surname].name, ps->female, false);
-        *p++ = ' ';
-        p = put_s(p, person_first(ps)->name);
-        if (ps->has_patronymic) {
-            *p++ = ' ';
-            const gen_name *father = &gen_male_names[ps->set][ps->father];
-            p = put_s(p, ps->female ? father->patronymic_f : father->patronymic_m);
-        }
-        *p++ = ',';
-        if (sex_shown) *p++ = ps->female ? 'F' : 'M';
-        *p++ = ',';
-        if (ps->birth != KT_DAY_NONE) p = put_day(p, ps->birth);
-        *p++ = ',';
-        p = put_csv(p, city->name);
-        *p++ = ',';
-        p = put_csv(p, city->region);
-        *p++ = ',';
-        if (!pct(g, 15)) p = put_s(p, family_names[pick_family(g, age)]);
-        *p++ = ',';
-        if (!pct(g, 20)) p = put_u64(p, pick_children(g, age));
-        *p++ = ',';
-        if (!pct(g, 25)) *p++ = pct(g, 45) ? '1' : '0';
-        *p++ = ',';
-        bool has_phone = ps->phone_fmt != 255;
-        if (opt->dirty && ppm(g, 6000)) {
-            static const char *const bad[] = {"345-67-89", "+7 912 345", "8 (9", "не указан", "12345"};
-            p = put_s(p, bad[below(g, KT_ARRAY_LEN(bad))]);
-            has_phone = false;
-        } else if (has_phone) {
-            p = put_phone(p, ps->phone, ps->phone_fmt);
-        }
-        *p++ = ',';
-        bool has_email = ps->email_kind != 0;
-        if (has_email && opt->dirty && ppm(g, 5000)) {
-            char buf[256];
-            char *e = put_email_plain(buf, ps);
-            *e = 0;
-            char *at = strchr(buf, '@');
-            if (pct(g, 50)) *at = '.';                          /* no '@' */
-            else { char *dot = strrchr(at, '.'); memmove(dot, dot + 1, strlen(dot)); } /* no dot after '@' */
-            p = put_s(p, buf);
-            has_email = false;
-        } else if (has_email) {
-            p = put_email(p, ps, ps->email_case, pct(g, 3));
-        }
-        *p++ = ',';
-        p = put_day(p, reg);
-        *p++ = ',';
-        p = put_mem(p, g->stores[reg_store].code, g->stores[reg_store].code_len);
-        *p++ = ',';
-        if (m->npref && pct(g, 60)) {
-            unsigned best = 0;
-            for (unsigned k = 1; k < m->npref; k++) if (m->pref[k].weight > m->pref[best].weight) best = k;
-            p = put_mem(p, g->group_code[g->leaves[m->pref[best].leaf].group], 5);
-        }
-        *p++ = '\n';
-        row_end(om, p);
-
-        /* cards.csv */
-        for (unsigned k = 0; k < m->ncards; k++) {
-            p = row_begin(g, oc);
-            p = put_card(p, m->card_first + k);
-            *p++ = ',';
+        bool has_phone = ps->phone_fmt != 255, has_email = ps->email_kind != 0;
+        if (opt->columns_only) {
+            /* No file is written: the same draws as below, no text. */
+            if (!pct(g, 15)) (void)pick_family(g, age);
+            if (!pct(g, 20)) (void)pick_children(g, age);
+            if (!pct(g, 25)) (void)pct(g, 45);
+            if (opt->dirty && ppm(g, 6000)) { (void)below(g, 5); has_phone = false; }
+            if (has_email && opt->dirty && ppm(g, 5000)) { (void)pct(g, 50); has_email = false; }
+            else if (has_email) (void)pct(g, 3);
+            if (m->npref) (void)pct(g, 60);
+            om->rows++;
+            for (unsigned k = 0; k + 1 < m->ncards; k++) (void)pct(g, 35);
+            oc->rows += m->ncards;
+        } else {
+            /* members.csv */
+            char *p = row_begin(g, om);
             p = put_member_code(p, i);
             *p++ = ',';
-            if (k + 1 < m->ncards) p = put_s(p, pct(g, 35) ? "blocked" : "inactive");
-            else p = put_s(p, dormant ? "issued" : "active");
+            p = put_surname(p, gen_surnames[ps->set][ps->surname].name, ps->female, false);
+            *p++ = ' ';
+            p = put_s(p, person_first(ps)->name);
+            if (ps->has_patronymic) {
+                *p++ = ' ';
+                const gen_name *father = &gen_male_names[ps->set][ps->father];
+                p = put_s(p, ps->female ? father->patronymic_f : father->patronymic_m);
+            }
             *p++ = ',';
-            p = put_day(p, card_day[k]);
+            if (sex_shown) *p++ = ps->female ? 'F' : 'M';
+            *p++ = ',';
+            if (ps->birth != KT_DAY_NONE) p = put_day(p, ps->birth);
+            *p++ = ',';
+            p = put_csv(p, city->name);
+            *p++ = ',';
+            p = put_csv(p, city->region);
+            *p++ = ',';
+            if (!pct(g, 15)) p = put_s(p, family_names[pick_family(g, age)]);
+            *p++ = ',';
+            if (!pct(g, 20)) p = put_u64(p, pick_children(g, age));
+            *p++ = ',';
+            if (!pct(g, 25)) *p++ = pct(g, 45) ? '1' : '0';
+            *p++ = ',';
+            if (opt->dirty && ppm(g, 6000)) {
+                static const char *const bad[] = {"345-67-89", "+7 912 345", "8 (9", "не указан", "12345"};
+                p = put_s(p, bad[below(g, KT_ARRAY_LEN(bad))]);
+                has_phone = false;
+            } else if (has_phone) {
+                p = put_phone(p, ps->phone, ps->phone_fmt);
+            }
+            *p++ = ',';
+            if (has_email && opt->dirty && ppm(g, 5000)) {
+                char buf[256];
+                char *e = put_email_plain(buf, ps);
+                *e = 0;
+                char *at = strchr(buf, '@');
+                if (pct(g, 50)) *at = '.';                          /* no '@' */
+                else { char *dot = strrchr(at, '.'); memmove(dot, dot + 1, strlen(dot)); } /* no dot after '@' */
+                p = put_s(p, buf);
+                has_email = false;
+            } else if (has_email) {
+                p = put_email(p, ps, ps->email_case, pct(g, 3));
+            }
+            *p++ = ',';
+            p = put_day(p, reg);
+            *p++ = ',';
+            p = put_mem(p, g->stores[reg_store].code, g->stores[reg_store].code_len);
+            *p++ = ',';
+            if (m->npref && pct(g, 60)) {
+                unsigned best = 0;
+                for (unsigned k = 1; k < m->npref; k++) if (m->pref[k].weight > m->pref[best].weight) best = k;
+                p = put_mem(p, g->group_code[g->leaves[m->pref[best].leaf].group], 5);
+            }
             *p++ = '\n';
-            row_end(oc, p);
+            row_end(om, p);
+
+            /* cards.csv */
+            for (unsigned k = 0; k < m->ncards; k++) {
+                p = row_begin(g, oc);
+                p = put_card(p, m->card_first + k);
+                *p++ = ',';
+                p = put_member_code(p, i);
+                *p++ = ',';
+                if (k + 1 < m->ncards) p = put_s(p, pct(g, 35) ? "blocked" : "inactive");
+                else p = put_s(p, dormant ? "issued" : "active");
+                *p++ = ',';
+                p = put_day(p, card_day[k]);
+                *p++ = '\n';
+                row_end(oc, p);
+            }
         }
 
         /* consents.csv */
@@ -591,8 +610,13 @@ static void member_one(gen *g, member_ctx *c, uint32_t i) {
         make_consents(g, i, ps, has_phone, has_email, has_app, viber);
 
         /* balances.csv: points carried over from the previous system. */
-        if (reg < start && pct(g, 30)) {
-            p = row_begin(g, ob);
+        bool balance = reg < start && pct(g, 30);
+        if (balance && opt->columns_only) {
+            (void)below(g, 1000);
+            if (pct(g, 70)) (void)range(g, 30, 365);
+            ob->rows++;
+        } else if (balance) {
+            char *p = row_begin(g, ob);
             p = put_member_code(p, i);
             *p++ = ',';
             uint64_t v = below(g, 1000);

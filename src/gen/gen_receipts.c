@@ -36,6 +36,14 @@ static int day_month(kt_day day) {
 
 /* Line counts: shifted negative binomial (r = 2) with means near 3, 6 and 11, cut at 40. */
 static void build_basket_tables(gen *g) {
+    /* the chance that a due preferred leaf is bought, by month: 80% x its season, at most 95% */
+    g->leaf_chance = kt_xmalloc(12 * g->nleaves);
+    for (int month = 0; month < 12; month++)
+        for (size_t leaf = 0; leaf < g->nleaves; leaf++) {
+            const gen_group_def *gd = &gen_groups[g->leaves[leaf].group];
+            unsigned chance = 80u * gen_season_pct[gd->season][month] / 100;
+            g->leaf_chance[(size_t)month * g->nleaves + leaf] = (uint8_t)(chance > 95 ? 95 : chance);
+        }
     static const uint32_t q_ppm[3] = {500000, 714286, 833333};
     for (int k = 0; k < 3; k++) {
         uint64_t pw = 1000000000000u, acc = 0;
@@ -47,7 +55,10 @@ static void build_basket_tables(gen *g) {
     }
 }
 
-static int find_line(const gen_line *lines, int n, uint32_t product) {
+/* The line of a product already in the basket, or -1; g->basket_seen has bit
+ * product % 64 set for each product in it, so most absent ones need no scan. */
+static int find_line(const gen *g, const gen_line *lines, int n, uint32_t product) {
+    if (!(g->basket_seen >> (product & 63) & 1)) return -1;
     for (int i = 0; i < n; i++) if (lines[i].product == product) return i;
     return -1;
 }
@@ -56,7 +67,7 @@ static int find_line(const gen_line *lines, int n, uint32_t product) {
 static bool add_line(gen *g, gen_line *lines, int *n, uint32_t product) {
     const gen_hot *pr = &g->hot[product];
     const gen_group_def *gd = &gen_groups[g->leaves[pr->leaf].group];
-    int at = find_line(lines, *n, product);
+    int at = find_line(g, lines, *n, product);
     if (at >= 0) {
         if (pr->weighed || lines[at].qty >= gd->qty_max) return false;
         lines[at].qty++;
@@ -65,6 +76,7 @@ static bool add_line(gen *g, gen_line *lines, int *n, uint32_t product) {
     if (*n >= KT_GEN_RECEIPT_LINES_MAX) return false;
     gen_line *l = &lines[(*n)++];
     l->product = product;
+    g->basket_seen |= (uint64_t)1 << (product & 63);
     if (pr->weighed) {
         l->qty = (int32_t)range(g, gd->grams_min, gd->grams_max);
     } else {
@@ -91,6 +103,7 @@ static void buy_pref(gen *g, gen_member *m, unsigned k, int rel, gen_line *lines
 static int build_basket(gen *g, gen_member *m, const gen_store_hot *st, int rel, int month, gen_line *lines) {
     int n = 0;
     int target;
+    g->basket_seen = 0;
     if (st->partner) target = 1 + (int)below(g, 3);
     else target = 1 + (int)pick_cum(g, g->basket_cum[m->basket], KT_GEN_RECEIPT_LINES_MAX);
 
@@ -102,9 +115,7 @@ static int build_basket(gen *g, gen_member *m, const gen_store_hot *st, int rel,
         for (unsigned k = 0; k < m->npref && n < KT_GEN_RECEIPT_LINES_MAX; k++) {
             gen_pref *p = &m->pref[k];
             if (rel - p->last < p->cycle) continue;
-            const gen_group_def *gd = &gen_groups[g->leaves[p->leaf].group];
-            unsigned chance = 80u * gen_season_pct[gd->season][month] / 100;
-            if (pct(g, chance > 95 ? 95 : chance)) buy_pref(g, m, k, rel, lines, &n);
+            if (pct(g, g->leaf_chance[(size_t)month * g->nleaves + p->leaf])) buy_pref(g, m, k, rel, lines, &n);
         }
     }
     unsigned wsum = 0;

@@ -72,6 +72,9 @@ $ karta --data h init >/dev/null; karta --data h gen --direct --columns-only --m
 members.csv: 400 rows (not written)
 h/cols: 2023 receipts, 13192 lines; dictionary ids: 333 members, 4 stores, 300 skus
 same columns
+# --dirty too: the members' text is not made without files, its draws are (the same columns)
+$ karta --data hd init >/dev/null; karta --data hd gen --direct --columns-only --dirty --members 400 --stores 4 --products 300 --days 70 >/dev/null; karta --data cd init >/dev/null; karta --data cd gen --direct --out gd --dirty --members 400 --stores 4 --products 300 --days 70 >/dev/null; diff -r cd/cols hd/cols && echo same columns
+same columns
 # with --threads too, members are made in shards as well (nothing to write in order): another
 # history again, the same on every run
 $ for x in i j; do karta --data $x init >/dev/null; karta --data $x gen --direct --threads 2 --columns-only --members 400 --stores 4 --products 300 --days 70 | sed -n '8p'; done; diff -r i/cols j/cols && echo same bytes

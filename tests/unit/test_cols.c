@@ -104,34 +104,60 @@ KT_TEST(cols_append_publish_scan) {
  * receipt. Every read (whole segments, batches cut anywhere, mappings) gives
  * back the rows written; a segment is closed on a receipt only; a line that
  * does not follow its receipt is refused. */
-KT_TEST(cols_compact_segments) {
+/* Count the segments' l.amount files stored in 32 and in 64 bits. */
+static void amount_types(const char *dir, const kt_cols *c, int *n32, int *n64) {
+    *n32 = *n64 = 0;
+    for (size_t s = 0; s < kt_cols_segment_count(c); s++) {
+        char path[512];
+        snprintf(path, sizeof path, "%s/cols/%s/l.amount", dir, kt_cols_segment_name(c, s));
+        FILE *f = fopen(path, "rb");
+        kt_col_header h = {{0}, 0, 0, 0, 0, 0};
+        if (f && fread(&h, sizeof h, 1, f) == 1) {
+            *n32 += h.type == KT_COL_I32;
+            *n64 += h.type == KT_COL_I64;
+        }
+        if (f) fclose(f);
+    }
+}
+
+/* SEG_ROWS: 0 for the default segment size, else a small one (many segments). */
+static void compact_case(bool unbuffered, uint64_t seg_rows) {
     char *dir = temp_dir();
     kt_err err = {0};
     kt_cols_writer *w;
     KT_CHECK_INT(kt_cols_writer_open(dir, &w, &err), KT_OK);
     kt_cols_writer_compact(w);
+    if (unbuffered) kt_cols_writer_unbuffered(w);
+    if (seg_rows) kt_cols_writer_segment_rows(w, seg_rows);
     kt_day jan = kt_day_from_civil(2026, 1, 1);
     enum { RECEIPTS = 300000 };
     size_t cap = RECEIPTS * 8, nl = 0;
     kt_cols_line_row *want = malloc(cap * sizeof *want);
     uint64_t x = 88172645463325252ull;
     uint32_t id = 10;
+    bool big_qty = false; /* given to the first receipt written in one call from the 250,000th */
     for (uint32_t i = 0; i < RECEIPTS; i++) {
         x ^= x << 13; x ^= x >> 7; x ^= x << 17;
         id += 1 + (uint32_t)(x % 3); /* ids ascend with gaps */
         kt_cols_receipt_row r = {id, (uint32_t)(x >> 8) % 5000, (uint32_t)(x >> 20) % 30 + 1,
                                  jan + (int32_t)(i * 40 / RECEIPTS), (uint16_t)((x >> 30) % 1440), 0, 0};
-        KT_CHECK_INT(kt_cols_writer_receipt(w, &r, &err), KT_OK);
+        /* odd receipts with their lines in one call, even ones line by line */
+        bool batch = i % 2 == 1;
+        if (!batch) KT_CHECK_INT(kt_cols_writer_receipt(w, &r, &err), KT_OK);
         int n = (int)((x >> 40) % 8); /* some receipts have no line */
+        uint32_t sku[8];
+        int64_t qty[8], amount[8];
         for (int k = 0; k < n; k++) {
             kt_cols_line_row l = {id, r.member, r.store, (uint32_t)(x >> (k * 3)) % 900, r.day, r.minute,
                                   1000 * (k + 1), (int64_t)(x >> 45) + k};
             /* one amount and one quantity past 32 bits, late in the first month */
             if (i == 200000 && k == 0) l.amount = 5000000000LL;
-            if (i == 250000 && k == 0) l.qty_milli = -3000000000LL;
-            KT_CHECK_INT(kt_cols_writer_line(w, &l, &err), KT_OK);
+            if (i >= 250000 && batch && !big_qty) { l.qty_milli = -3000000000LL; big_qty = true; }
+            if (batch) { sku[k] = l.sku; qty[k] = l.qty_milli; amount[k] = l.amount; }
+            else KT_CHECK_INT(kt_cols_writer_line(w, &l, &err), KT_OK);
             want[nl++] = l;
         }
+        if (batch) KT_CHECK_INT(kt_cols_writer_receipt_lines(w, &r, sku, qty, amount, (size_t)n, &err), KT_OK);
     }
     /* a line of an earlier receipt, a receipt out of order: refused */
     kt_cols_line_row stray = want[0];
@@ -145,7 +171,7 @@ KT_TEST(cols_compact_segments) {
 
     kt_cols *c;
     KT_CHECK_INT(kt_cols_open(dir, &c, &err), KT_OK);
-    KT_CHECK(kt_cols_segment_count(c) >= 2); /* January and February */
+    KT_CHECK(kt_cols_segment_count(c) >= (seg_rows ? 10u : 2u)); /* January and February */
     char path[512];
     struct stat st;
     snprintf(path, sizeof path, "%s/cols/2026-01/seg-000001/l.member", dir);
@@ -226,7 +252,17 @@ KT_TEST(cols_compact_segments) {
     KT_CHECK_INT(checked, RECEIPTS);
     KT_CHECK_INT(li, nl);
     KT_CHECK_INT(bad, 0);
+    int n32, n64;
+    amount_types(dir, c, &n32, &n64);
+    KT_CHECK_INT(n64, 1); /* the one segment with the amount past 32 bits */
+    KT_CHECK_INT(n32 + n64, (int)kt_cols_segment_count(c));
     kt_cols_close(c);
+    if (seg_rows) {
+        free(want);
+        rm_rf(dir);
+        free(dir);
+        return;
+    }
     /* the receipt with a quantity past 32 bits (in February) widened February's r.units; January's stayed 32 */
     for (int month = 1; month <= 2; month++) {
         snprintf(path, sizeof path, "%s/cols/2026-0%d/seg-00000%d/r.units", dir, month, month);
@@ -252,6 +288,16 @@ KT_TEST(cols_compact_segments) {
     free(want);
     rm_rf(dir);
     free(dir);
+}
+
+KT_TEST(cols_compact_segments) { compact_case(false, 0); }
+
+/* The same rows with line files written past the page cache by the I/O
+ * thread: one segment a month, then segments of 60,000 rows (each finished
+ * as the next starts; a widening in the middle of one). */
+KT_TEST(cols_compact_segments_unbuffered) {
+    compact_case(true, 0);
+    compact_case(true, 60000);
 }
 
 KT_TEST(cols_parse_qty) {

@@ -11,7 +11,9 @@
  * and the writer never waits for the disk unless every buffer is in flight.
  *
  *     kt_colio_new          the I/O thread (started on first use) and its buffers
- *     kt_colstream_open     create a file; its first bytes (a header) given at once
+ *     kt_colstream_open     create a file; its first bytes (a header) given at once;
+ *                           CACHED: through the page cache (files read soon after:
+ *                           only the copy and the waits move to the I/O thread)
  *     kt_colstream_append   add bytes at the end
  *     kt_colstream_close    the tail (less than a block) is written through the
  *                           page cache, then the file is closed, all in order
@@ -36,8 +38,8 @@ typedef struct kt_colio kt_colio;
 typedef struct kt_colstream kt_colstream;
 
 kt_colio *kt_colio_new(void);
-kt_rc kt_colstream_open(kt_colio *io, const char *path, const void *head, size_t head_len, kt_colstream **out,
-                        kt_err *err);
+kt_rc kt_colstream_open(kt_colio *io, const char *path, const void *head, size_t head_len, bool cached,
+                        kt_colstream **out, kt_err *err);
 kt_rc kt_colstream_append(kt_colstream *s, const void *p, size_t n, kt_err *err);
 kt_rc kt_colstream_close(kt_colstream *s, kt_err *err);
 kt_rc kt_colio_drain(kt_colio *io, kt_err *err);

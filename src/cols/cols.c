@@ -360,6 +360,26 @@ static void dict_push(dict *d, const char *s, size_t len) {
     }
 }
 
+/* Room for COUNT names of BYTES in all without growing (the index rebuilt once). */
+static void dict_reserve(dict *d, size_t count, size_t bytes) {
+    if (count > d->ocap) {
+        d->ocap = count;
+        d->off = kt_xrealloc(d->off, d->ocap * sizeof *d->off);
+    }
+    if (bytes > d->cap) {
+        d->cap = bytes;
+        d->arena = kt_xrealloc(d->arena, d->cap);
+    }
+    if (d->slots && count * 2 > d->nslots) {
+        size_t n = d->nslots;
+        while (count * 2 > n) n *= 2;
+        free(d->slots);
+        d->nslots = n;
+        d->slots = kt_xcalloc(d->nslots, sizeof *d->slots);
+        for (size_t i = 0; i < d->count; i++) dict_index(d, i);
+    }
+}
+
 static bool dict_get(const dict *d, const char *s, size_t len, uint32_t *out) {
     uint64_t v = *dict_slot(d, s, len, hash_bytes(s, len));
     if (!v) return false;
@@ -494,6 +514,7 @@ typedef struct wseg {
     uint8_t ltype[LC_N];          /* type of each line column written; 0: not stored */
     uint8_t rtype[RC_N];          /* the same for receipts */
     kt_colstream *ls[LC_N];       /* unbuffered writer: line columns past the page cache (NULL: col_append) */
+    kt_colstream *rs[RC_N];       /* unbuffered writer: receipt columns, cached, on the I/O thread */
     uint64_t rows_max;            /* rows of a table that fill it (KT_COLS_SEGMENT_ROWS_MAX) */
     sum_acc *sum[2];              /* by SKU id, [0] operational, [1] dictionary (id & ~KT_COLS_FOREIGN) */
     uint32_t nsum[2];             /* entries allocated */
@@ -824,10 +845,19 @@ static kt_rc seg_flush(kt_cols_writer *w, wseg *s, bool final, kt_err *err) {
             case RC_UNITS: GATHER(int64_t, s->rbuf, nr, units); break;
             case RC_LINES: GATHER(uint16_t, s->rbuf, nr, lines); break;
             }
-            if ((rc = fit_batch(s->tmp, &receipt_cols[c], &s->rtype[c], s->receipts, w->scratch, nr, NULL, NULL, err)))
+            if ((rc = fit_batch(s->tmp, &receipt_cols[c], &s->rtype[c], s->receipts, w->scratch, nr, &s->rs[c], w->io,
+                                err)))
                 break;
             coldef def = {receipt_cols[c].name, (kt_col_type)s->rtype[c]};
-            rc = col_append(s->tmp, &def, s->receipts, w->scratch, nr, err);
+            if (w->io && s->compact && s->receipts == 0) {
+                char path[PATH_MAX_];
+                pathf(path, "%s/%s", s->tmp, def.name);
+                kt_col_header h = {MAGIC, KT_COLS_VERSION, (uint32_t)def.type, 0, (uint32_t)type_width(def.type), 0};
+                rc = kt_colstream_open(w->io, path, &h, sizeof h, true, &s->rs[c], err);
+                if (rc) break;
+            }
+            if (s->rs[c]) rc = kt_colstream_append(s->rs[c], w->scratch, nr * type_width(def.type), err);
+            else rc = col_append(s->tmp, &def, s->receipts, w->scratch, nr, err);
         }
         s->receipts += nr;
         if (keep) s->rbuf[0] = s->rbuf[s->rn - 1];
@@ -859,7 +889,7 @@ static kt_rc seg_flush(kt_cols_writer *w, wseg *s, bool final, kt_err *err) {
                 char path[PATH_MAX_];
                 pathf(path, "%s/%s", s->tmp, def.name);
                 kt_col_header h = {MAGIC, KT_COLS_VERSION, (uint32_t)def.type, 0, (uint32_t)type_width(def.type), 0};
-                rc = kt_colstream_open(w->io, path, &h, sizeof h, &s->ls[c], err);
+                rc = kt_colstream_open(w->io, path, &h, sizeof h, false, &s->ls[c], err);
                 if (rc) break;
             }
             if (s->ls[c]) rc = kt_colstream_append(s->ls[c], vals, s->ln * type_width(def.type), err);
@@ -899,6 +929,11 @@ static kt_rc seg_retire(kt_cols_writer *w, wseg *s, kt_err *err) {
     for (int c = 0; c < LC_N; c++) {
         kt_rc r2 = kt_colstream_close(s->ls[c], err);
         s->ls[c] = NULL;
+        if (!rc) rc = r2;
+    }
+    for (int c = 0; c < RC_N; c++) {
+        kt_rc r2 = kt_colstream_close(s->rs[c], err);
+        s->rs[c] = NULL;
         if (!rc) rc = r2;
     }
     seg_free_buffers(s);
@@ -1017,6 +1052,11 @@ static void remove_orphans(kt_cols_writer *w) {
         closedir(d);
     }
     closedir(top);
+}
+
+void kt_cols_writer_dict_reserve(kt_cols_writer *w, kt_cols_dict_kind kind, size_t count, size_t bytes) {
+    dict *d = &w->dicts[kind];
+    dict_reserve(d, d->count + count, d->len + bytes);
 }
 
 kt_rc kt_cols_writer_dict(kt_cols_writer *w, kt_cols_dict_kind kind, const char *ext, size_t len,
@@ -1254,7 +1294,10 @@ kt_rc kt_cols_writer_commit(kt_cols_writer *w, uint64_t *out_receipts, uint64_t 
 void kt_cols_writer_abort(kt_cols_writer *w) {
     if (!w) return;
     for (size_t i = 0; i < w->nsegs; i++)
+    {
         for (int c = 0; c < LC_N; c++) (void)kt_colstream_close(w->segs[i].ls[c], NULL);
+        for (int c = 0; c < RC_N; c++) (void)kt_colstream_close(w->segs[i].rs[c], NULL);
+    }
     kt_colio_free(w->io); /* waits for the files' last writes: then they may be removed */
     for (size_t i = 0; i < w->nsegs; i++) {
         if (!w->published) remove_dir(w->segs[i].tmp);

@@ -114,6 +114,9 @@ uint32_t kt_cols_writer_next_receipt(const kt_cols_writer *w);
 /* The dictionary id of an external id, adding it if new (kept only on commit). */
 kt_rc kt_cols_writer_dict(kt_cols_writer *w, kt_cols_dict_kind kind, const char *ext, size_t len,
                           uint32_t *out_id, kt_err *err);
+/* A hint: about COUNT more ids of BYTES in all (names and their ends) will be
+ * added to the dictionary; room is made once rather than grown step by step. */
+void kt_cols_writer_dict_reserve(kt_cols_writer *w, kt_cols_dict_kind kind, size_t count, size_t bytes);
 /* Compact segments (call before the first row): the caller promises that
  * receipts come in ascending id order and each receipt's lines right after it,
  * with its member, store, day and minute. Lines then store only receipt, SKU,

@@ -28,6 +28,7 @@
 
 #include <errno.h>
 #include <stdlib.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <sys/types.h>
 #include <time.h>
@@ -180,7 +181,8 @@ static void gen_free(gen *g) {
     free(g->home_cum);
     for (int m = 0; m < 12; m++) free(g->leaf_cum[m]);
     free(g->leaf_chance);
-    free(g->members_mem);
+    if (g->members_map_len) munmap(g->members_mem, g->members_map_len);
+    else free(g->members_mem);
     free(g->pulse);
     free(g->people);
     free(g->email_set);

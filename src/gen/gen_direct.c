@@ -75,6 +75,8 @@ void kt_gen_direct_begin(gen *g) {
     d->nmember_ids = d->by_card ? g->cards : g->opt->members;
     d->member_id = kt_xmalloc((d->nmember_ids ? d->nmember_ids : 1) * sizeof *d->member_id);
     fill(d->member_id, d->nmember_ids);
+    /* members named by external id (M0000001): most will come, in the first weeks */
+    if (!d->by_card) kt_cols_writer_dict_reserve(d->w, KT_DICT_MEMBER, g->opt->members, (size_t)g->opt->members * 10);
 }
 
 /* The operational id of a code (first column of q), else its dictionary id. */

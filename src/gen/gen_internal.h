@@ -234,6 +234,7 @@ typedef struct gen {
     /* members */
     gen_member *members;              /* 64-byte aligned inside members_mem */
     void *members_mem;
+    size_t members_map_len;           /* members_mem is a mapping of this length; 0: calloc'd */
     gen_pulse *pulse;
     gen_person *people;
     uint64_t *email_set;              /* open addressing of e-mail hashes */

@@ -322,11 +322,22 @@ void kt_gen_members(gen *g) {
      * needs 2,500 TLB entries instead of 1.2 M. */
     size_t bytes = ((size_t)n + 1) * sizeof *g->members, huge = (size_t)2 << 20;
     bytes = (bytes + huge - 1) / huge * huge;
-    g->members_mem = aligned_alloc(huge, bytes);
-    if (!g->members_mem) g->members_mem = kt_xmalloc(bytes); /* aborts if that fails too */
-    madvise(g->members_mem, bytes, MADV_HUGEPAGE);
-    memset(g->members_mem, 0, bytes);
-    g->members = g->members_mem;
+    /* Fresh anonymous pages are zero: no memset here, so the pages are first
+     * touched (and cleared by the kernel) by the shards that fill them, in
+     * parallel, not by this thread alone (5 GB at the month's scale). */
+    size_t len = bytes + huge;
+    void *map = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    if (map != MAP_FAILED) {
+        g->members_mem = map;
+        g->members_map_len = len;
+        uintptr_t at = ((uintptr_t)map + huge - 1) / huge * huge;
+        madvise((void *)at, bytes, MADV_HUGEPAGE);
+        g->members = (gen_member *)at;
+    } else {
+        g->members_mem = kt_xcalloc(1, bytes); /* aborts if that fails too */
+        g->members_map_len = 0;
+        g->members = g->members_mem;
+    }
     g->pulse = kt_xcalloc(n, sizeof *g->pulse);
     size_t pets_group = SIZE_MAX, shave_group = SIZE_MAX;
     for (size_t gi = 0; gi < gen_group_count; gi++) {

@@ -314,6 +314,27 @@ typedef struct dict {
 
 static const char *dict_at(const dict *d, size_t i) { return d->arena + d->off[i]; }
 
+/* A dictionary index of N slots, zeroed. A large one (the month's members: 1 GB)
+ * is a mapping on 2 MB pages where the kernel has them: each probe is a random
+ * read, and 4 KB pages would make most of them a TLB miss as well. */
+#define SLOTS_MAP_BYTES ((size_t)64 << 20)
+static uint64_t *slots_alloc(size_t n) {
+    size_t bytes = n * sizeof(uint64_t);
+    if (bytes >= SLOTS_MAP_BYTES) {
+        void *p = mmap(NULL, bytes, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+        KT_ASSERT(p != MAP_FAILED); /* out of memory for a dictionary index */
+        (void)madvise(p, bytes, MADV_HUGEPAGE);
+        return p;
+    }
+    return kt_xcalloc(n, sizeof(uint64_t));
+}
+
+static void slots_free(uint64_t *p, size_t n) {
+    if (!p) return;
+    if (n * sizeof(uint64_t) >= SLOTS_MAP_BYTES) munmap(p, n * sizeof(uint64_t));
+    else free(p);
+}
+
 static uint64_t *dict_slot(const dict *d, const char *s, size_t len, uint32_t h) {
     size_t mask = d->nslots - 1;
     for (size_t i = h & mask;; i = (i + 1) & mask) {
@@ -335,9 +356,9 @@ static void dict_index(dict *d, size_t i) {
 }
 
 static void dict_grow_index(dict *d) {
-    free(d->slots);
+    slots_free(d->slots, d->nslots);
     d->nslots = d->nslots ? d->nslots * 2 : 1024;
-    d->slots = kt_xcalloc(d->nslots, sizeof *d->slots);
+    d->slots = slots_alloc(d->nslots);
     for (size_t i = 0; i < d->count; i++) dict_index(d, i);
 }
 
@@ -373,9 +394,9 @@ static void dict_reserve(dict *d, size_t count, size_t bytes) {
     if (d->slots && count * 2 > d->nslots) {
         size_t n = d->nslots;
         while (count * 2 > n) n *= 2;
-        free(d->slots);
+        slots_free(d->slots, d->nslots);
         d->nslots = n;
-        d->slots = kt_xcalloc(d->nslots, sizeof *d->slots);
+        d->slots = slots_alloc(d->nslots);
         for (size_t i = 0; i < d->count; i++) dict_index(d, i);
     }
 }
@@ -421,9 +442,11 @@ static kt_rc dict_read(const char *cols_dir, kt_cols_dict_kind k, dict *d, bool 
         at = (size_t)(nl - d->arena) + 1;
     }
     if (with_index) {
-        while (d->count * 2 > d->nslots) d->nslots *= 2;
-        free(d->slots);
-        d->slots = kt_xcalloc(d->nslots, sizeof *d->slots);
+        size_t n = d->nslots;
+        while (d->count * 2 > n) n *= 2;
+        slots_free(d->slots, d->nslots);
+        d->nslots = n;
+        d->slots = slots_alloc(d->nslots);
         for (size_t i = 0; i < d->count; i++) dict_index(d, i);
     }
     d->saved = d->count;
@@ -433,7 +456,7 @@ static kt_rc dict_read(const char *cols_dir, kt_cols_dict_kind k, dict *d, bool 
 static void dict_free(dict *d) {
     free(d->arena);
     free(d->off);
-    free(d->slots);
+    slots_free(d->slots, d->nslots);
 }
 
 /* The names a line each, through a temp file renamed into place, written a

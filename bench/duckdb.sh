@@ -10,7 +10,8 @@
 # Environment: BENCH_WORK=DIR (default /tmp) holds the data while it runs (about
 # 110 bytes a line: CSV, columns and the DuckDB file); KEEP=1 keeps it; SQLITE=0|1
 # (default 1 up to 20M lines) adds SQLite's load and RFM; DUCKDB_THREADS (default 2,
-# as Karta's --threads default).
+# as Karta's --threads default); RUNS (default 2): rounds of each analysis, DuckDB
+# then Karta in each round; each engine's best is compared, the first round printed.
 #
 # Analyses: RFM with quintile scores, ABC of SKUs by revenue, R1 sales by hour and
 # by week, R10 and R13 rankings. The DuckDB SQL is in bench/duckdb/sql/; RFM follows
@@ -45,6 +46,8 @@ cp "$karta" "$work/karta" # a snapshot: a rebuild of the tree during the run mus
 karta="$work/karta"
 
 days=120 stores=100 products=20000 as_of=2026-04-30 top_n=100
+runs=${RUNS:-2}
+case $runs in '' | *[!0-9]* | 0) echo "duckdb.sh: RUNS must be a positive number, got '$runs'" >&2; exit 2 ;; esac
 members=$((lines / 55))
 [ "$members" -ge 1 ] || members=1
 
@@ -117,9 +120,20 @@ R13 top-sales|report top-sales --top $top_n --format csv --as-of $as_of|r13.sql"
 failed=0
 while IFS='|' read -r name args sql; do
   key=$(echo "$name" | tr ' ' '_')
-  run_duck "$work/$key.dtime" "$sql" "AS_OF=$as_of" "TOP=$top_n" "OUT=$work/$key.duckdb.csv"
-  # shellcheck disable=SC2086
-  run_timed "$work/$key.karta.csv" "$karta" $args
+  # RUNS rounds, DuckDB then Karta in each; the best time of each engine is
+  # reported and the first round's beside it (the first reads what the page
+  # cache lost to the other engine's load: DuckDB's 13 GB at 100 M lines)
+  best_k= best_d= first_k= first_d=
+  for round in $(seq 1 "$runs"); do
+    run_duck "$work/$key.dtime" "$sql" "AS_OF=$as_of" "TOP=$top_n" "OUT=$work/$key.duckdb.csv"
+    # shellcheck disable=SC2086
+    run_timed "$work/$key.karta.csv" "$karta" $args
+    [ $status = 0 ] || break
+    [ -n "$first_k" ] || { first_k=$secs; first_d=$dsecs; }
+    best_k=$(awk -v a="$best_k" -v b="$secs" 'BEGIN { print (a == "" || b + 0 < a + 0) ? b : a }')
+    [ -n "$dsecs" ] && best_d=$(awk -v a="$best_d" -v b="$dsecs" 'BEGIN { print (a == "" || b + 0 < a + 0) ? b : a }')
+  done
+  [ $status = 0 ] && secs=$best_k && dsecs=$best_d
   if [ $status != 0 ]; then
     if grep -q -i 'unknown command\|unknown report\|unknown option\|not built' "$work/stderr"; then
       printf "$fmt" "$name" "-" "$dsecs" "-" "-" "$(mb "$dkb")" "not built yet"
@@ -143,6 +157,7 @@ while IFS='|' read -r name args sql; do
     fi
   fi
   [ "$key" = rfm ] && rfm_secs=$secs
+  [ "$runs" -gt 1 ] && check="$check; first round $first_k / $first_d s"
   printf "$fmt" "$name" "$secs" "$dsecs" "$(ratio "$dsecs" "$secs")" "$(mb "$kb")" "$(mb "$dkb")" "$check; goal >= 5x"
 done <<<"$analyses"
 [ -f "$work/diffs" ] && { echo "differences (< karta, > duckdb):"; cat "$work/diffs"; }

@@ -185,6 +185,17 @@ static kt_rc write_all(int fd, const void *buf, size_t n, const char *path, kt_e
     return KT_OK;
 }
 
+/* Create PATH with N bytes of BUF and fsync it (a segment's file: the segment
+ * directory's rename publishes it). */
+static kt_rc write_synced(const char *path, const void *buf, size_t n, kt_err *err) {
+    int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0666);
+    if (fd < 0) return io_fail(err, path, "cannot create");
+    kt_rc rc = write_all(fd, buf, n, path, err);
+    if (!rc && fsync(fd)) rc = io_fail(err, path, "fsync");
+    if (close(fd) && !rc) rc = io_fail(err, path, "close");
+    return rc;
+}
+
 /* Replace path by content: temp file, fsync, rename, fsync of the directory. */
 static kt_rc write_atomic(const char *dir, const char *name, const char *content, size_t len, kt_err *err) {
     char tmp[PATH_MAX_], path[PATH_MAX_];
@@ -776,12 +787,7 @@ static kt_rc sum_write(wseg *s, kt_err *err) {
         }
     char path[PATH_MAX_];
     pathf(path, "%s/%s", s->tmp, SUM_FILE);
-    kt_rc rc = KT_OK;
-    int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0666);
-    if (fd < 0) rc = io_fail(err, path, "cannot create");
-    if (!rc) rc = write_all(fd, buf, bytes, path, err);
-    if (!rc && fsync(fd)) rc = io_fail(err, path, "fsync");
-    if (fd >= 0 && close(fd) && !rc) rc = io_fail(err, path, "close");
+    kt_rc rc = write_synced(path, buf, bytes, err);
     free(buf);
     sum_drop(s);
     return rc;
@@ -834,12 +840,7 @@ static kt_rc hours_write(wseg *s, kt_err *err) {
     }
     char path[PATH_MAX_];
     pathf(path, "%s/%s", s->tmp, HOUR_FILE);
-    kt_rc rc = KT_OK;
-    int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0666);
-    if (fd < 0) rc = io_fail(err, path, "cannot create");
-    if (!rc) rc = write_all(fd, buf, bytes, path, err);
-    if (!rc && fsync(fd)) rc = io_fail(err, path, "fsync");
-    if (fd >= 0 && close(fd) && !rc) rc = io_fail(err, path, "close");
+    kt_rc rc = write_synced(path, buf, bytes, err);
     free(buf);
     free(s->hours);
     s->hours = NULL;

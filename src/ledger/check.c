@@ -19,6 +19,7 @@ static const invariant invariants[] = {
     {KT_Q_CHECK_MEMBER_LOTS, "member %lld: balance %lld but open lots hold %lld"},
     {KT_Q_CHECK_NEGATIVE, "member %lld: balance %lld is negative and no movement allowed it"},
     {KT_Q_CHECK_LOT_OWNER, "entry %lld: member %lld moves a lot of member %lld"},
+    {KT_Q_CHECK_EARN_RECEIPT, "earning row %lld: receipt %lld has another member or day (earning's member %lld)"},
     {KT_Q_CHECK_MERGED, "member %lld was merged but keeps balance %lld and %lld cards (or has no survivor)"},
 };
 

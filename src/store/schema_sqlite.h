@@ -169,6 +169,20 @@ static const char *const kt_sqlite_migrations[] = {
     "  store_id INTEGER NOT NULL REFERENCES stores(id), product_id INTEGER NOT NULL REFERENCES products(id),"
     "  day INTEGER NOT NULL, qty_milli INTEGER NOT NULL CHECK(qty_milli >= 0), imported_at INTEGER NOT NULL,"
     "  PRIMARY KEY(store_id, product_id, day)) WITHOUT ROWID;",
+
+    /* 5: fewer member-keyed pages per checkout commit. Every index keyed by member puts
+     * a random page into each commit's log; two of them served only rare questions.
+     * ledger_txns by member was read only for negative and opening balances: partial
+     * indexes keep those indexed and skip accruals and redemptions. A member's earnings
+     * of a day (daily limits) are found through receipts_member_day, which a commit
+     * writes anyway (an earning row has its receipt's member and day; karta check
+     * verifies it), and earnings by receipt (refunds, replay) get the index they
+     * lacked: receipt ids ascend, so its inserts append. */
+    "DROP INDEX txns_member;"
+    "CREATE INDEX txns_member_negative ON ledger_txns(member_id) WHERE allow_negative = 1;"
+    "CREATE INDEX txns_member_opening ON ledger_txns(member_id) WHERE kind = 'opening';"
+    "DROP INDEX receipt_earn_member_day;"
+    "CREATE INDEX receipt_earn_receipt ON receipt_earn(receipt_id);",
 };
 
 #endif

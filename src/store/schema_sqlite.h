@@ -183,6 +183,22 @@ static const char *const kt_sqlite_migrations[] = {
     "CREATE INDEX txns_member_opening ON ledger_txns(member_id) WHERE kind = 'opening';"
     "DROP INDEX receipt_earn_member_day;"
     "CREATE INDEX receipt_earn_receipt ON receipt_earn(receipt_id);",
+
+    /* 6: a receipt's lines kept in their key's order (WITHOUT ROWID): one B-tree
+     * insert per line instead of a row and an entry in the key's index. Every
+     * question asks for lines by receipt (and line), which is the key. */
+    "CREATE TABLE receipt_lines_6("
+    "  receipt_id INTEGER NOT NULL REFERENCES receipts(id), line_no INTEGER NOT NULL,"
+    "  sku TEXT NOT NULL, product_id INTEGER REFERENCES products(id), qty_milli INTEGER NOT NULL,"
+    "  price_minor INTEGER NOT NULL, amount_minor INTEGER NOT NULL, earned INTEGER NOT NULL,"
+    "  redeemed INTEGER NOT NULL, points_discount_minor INTEGER NOT NULL, offer_discount_minor INTEGER NOT NULL,"
+    "  to_pay_minor INTEGER NOT NULL, original_line INTEGER, contribs TEXT NOT NULL,"
+    "  PRIMARY KEY(receipt_id, line_no)) WITHOUT ROWID;"
+    "INSERT INTO receipt_lines_6 SELECT receipt_id, line_no, sku, product_id, qty_milli, price_minor, amount_minor,"
+    "  earned, redeemed, points_discount_minor, offer_discount_minor, to_pay_minor, original_line, contribs"
+    "  FROM receipt_lines ORDER BY receipt_id, line_no;"
+    "DROP TABLE receipt_lines;"
+    "ALTER TABLE receipt_lines_6 RENAME TO receipt_lines;",
 };
 
 #endif

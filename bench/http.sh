@@ -64,15 +64,25 @@ threads() {
   done | awk '{k = $1 == "karta-writer" ? "writer" : $1 == "MHD-worker" ? "requests" : "other"; s[k] += $2}
               END {printf "%d %d %d\n", s["writer"], s["requests"], s["other"]}'
 }
-cpu0=$(cpu) th0=$(threads)
+wbytes() { awk '$1 == "wchar:" {print $2}' "/proc/$pid/io"; } # bytes the server passed to write calls (log, checkpoints, folds)
+cpu0=$(cpu) th0=$(threads) wb0=$(wbytes)
 wrk -t2 -c"${CONNECTIONS:-64}" -d"${seconds}s" -s "$work/commit.lua" "http://$(cat "$work/ready")" | tail -n 1
-cpu1=$(cpu) th1=$(threads)
-curl -s "http://$(cat "$work/ready")/metrics" | grep -E '^karta_(commits_total|commit_batches_total|commits_repriced_total|log_restarts_total) ' >"$work/metrics"
+cpu1=$(cpu) th1=$(threads) wb1=$(wbytes)
+curl -s "http://$(cat "$work/ready")/metrics" >"$work/metrics.all"
+grep -E '^karta_(commits_total|commit_batches_total|commits_repriced_total|log_restarts_total) ' "$work/metrics.all" >"$work/metrics"
 tr '\n' ' ' <"$work/metrics"
 awk '$1 == "karta_commits_total" {c = $2} $1 == "karta_commit_batches_total" {b = $2} END {if (b) printf "(%.1f commits per group)", c / b}' "$work/metrics"
 echo
 n=$(sqlite3 "$KARTA_DATA/karta.db" "SELECT COUNT(*) FROM receipts WHERE number LIKE 'w%'")
-echo "log: $(( $(stat -c %s "$KARTA_DATA/karta.db-wal" 2>/dev/null || echo 0) / 1048576 )) MiB"
+echo "log: $(( $(stat -c %s "$KARTA_DATA/karta.db-wal" 2>/dev/null || echo 0) / 1048576 )) MiB; written: $(( (wb1 - wb0) / (n > 0 ? n : 1) )) bytes per commit"
+# the commit path's stages from the server's histograms: mean, and the share over 10 ms
+awk '$1 ~ /^karta_(commit_group|log_flush|log_restart)_seconds_(sum|count)$/ {v[$1] = $2}
+     $1 ~ /^karta_(commit_group|log_flush|log_restart)_seconds_bucket\{le="0.01"\}$/ {sub(/_bucket.*/, "", $1); le[$1] = $2}
+     END {n = split("karta_commit_group_seconds karta_log_flush_seconds karta_log_restart_seconds", k, " ")
+          printf "stages:"
+          for (i = 1; i <= n; i++) { c = v[k[i] "_count"]; name = k[i]; sub(/^karta_/, "", name); sub(/_seconds$/, "", name)
+            if (c > 0) printf "  %s %d, mean %.1f ms, %.0f%% over 10 ms", name, c, v[k[i] "_sum"] / c * 1000, 100 * (c - le[k[i]]) / c }
+          printf "\n"}' "$work/metrics.all"
 echo "receipts stored: $n; server CPU per commit: $(( (cpu1 - cpu0) * 1000000 / $(getconf CLK_TCK) / (n > 0 ? n : 1) )) us; load after: $(cut -d' ' -f1-3 /proc/loadavg)"
 echo "$th0 $th1" | awk -v n="$n" -v hz="$(getconf CLK_TCK)" '{d = n > 0 ? n : 1
   printf "CPU per commit by thread: writer %d us, request threads %d us, others %d us\n", ($4 - $1) * 1e6 / hz / d, ($5 - $2) * 1e6 / hz / d, ($6 - $3) * 1e6 / hz / d}' 

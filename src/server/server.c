@@ -78,6 +78,19 @@ static const int statuses[] = {200, 201, 400, 401, 403, 404, 405, 409, 413, 422,
 #define NSTATUS KT_ARRAY_LEN(statuses)
 #define ROUTES_MAX 32 /* route table size, + 1 for "no route" */
 
+/* A histogram of durations in seconds over latency_bounds (Prometheus). */
+typedef struct histo {
+    atomic_uint_fast64_t n[NBOUNDS + 1];
+    atomic_uint_fast64_t us_sum;
+} histo;
+
+static void histo_add(histo *h, double seconds) {
+    size_t b = 0;
+    while (b < NBOUNDS && seconds > latency_bounds[b]) b++;
+    atomic_fetch_add(&h->n[b], 1);
+    atomic_fetch_add(&h->us_sum, (uint_fast64_t)(seconds * 1e6));
+}
+
 typedef struct bucket {
     int64_t key_id;
     double tokens;
@@ -109,6 +122,8 @@ static struct {
     atomic_uint_fast64_t latency[ROUTES_MAX + 1][NBOUNDS + 1];
     atomic_uint_fast64_t latency_us_sum[ROUTES_MAX + 1];
     atomic_uint_fast64_t commits, refunds, batches, repriced, points_earned, points_redeemed, log_restarts;
+    /* the commit path's stages: a group's transaction, a flush of the log, a log restart */
+    histo group_seconds, flush_seconds, restart_seconds;
     /* ledger gauges, read incrementally (ledger rows are append-only) */
     pthread_mutex_t ledger_lock;
     double ledger_read_at;
@@ -292,7 +307,9 @@ static void *writer_main(void *arg) {
         kt_err err = open_err;
         kt_rc rc = open_rc;
         group++;
+        double t0 = kt_mono_seconds();
         if (!rc) rc = write_group(w, jobs, n, group, &data_version, &err);
+        histo_add(&S.group_seconds, kt_mono_seconds() - t0);
         /* what the group wrote is durable and visible: later pricings see it */
         atomic_store(&S.committed_group, group);
         atomic_fetch_add(&S.batches, 1);
@@ -317,9 +334,13 @@ static void *writer_main(void *arg) {
         if (w && !open_rc) {
             bool restarted;
             kt_err cerr;
+            double t1 = kt_mono_seconds();
             if (kt_store_log_restart(w->st, KT_HTTP_LOG_RESTART_FRAMES, &restarted, &cerr))
                 fprintf(stderr, "karta: serve: checkpoint: %s\n", cerr.msg);
-            else if (restarted) atomic_fetch_add(&S.log_restarts, 1);
+            else if (restarted) {
+                atomic_fetch_add(&S.log_restarts, 1);
+                histo_add(&S.restart_seconds, kt_mono_seconds() - t1);
+            }
         }
     }
     /* the syncer flushes what it was given before the store closes */
@@ -346,7 +367,9 @@ static void *syncer_main(void *arg) {
         S.s_head = S.s_tail = NULL;
         pthread_mutex_unlock(&S.s_lock);
         kt_err err = {0};
+        double t0 = kt_mono_seconds();
         kt_rc rc = st ? kt_store_sync(st, &err) : KT_OK;
+        if (st) histo_add(&S.flush_seconds, kt_mono_seconds() - t0);
         if (rc) fprintf(stderr, "karta: serve: %s\n", err.msg);
         while (j) {
             commit_job *next = j->next;
@@ -591,6 +614,17 @@ static kt_rc ledger_gauges(kt_worker *w, int64_t *outstanding, int64_t *expired)
     return rc;
 }
 
+static void histo_text(text *t, const char *name, const char *help, histo *h) {
+    uint_fast64_t cum = 0;
+    addf(t, "# HELP %s %s\n# TYPE %s histogram\n", name, help, name);
+    for (size_t b = 0; b <= NBOUNDS; b++) {
+        cum += atomic_load(&h->n[b]);
+        if (b < NBOUNDS) addf(t, "%s_bucket{le=\"%g\"} %llu\n", name, latency_bounds[b], (unsigned long long)cum);
+        else addf(t, "%s_bucket{le=\"+Inf\"} %llu\n", name, (unsigned long long)cum);
+    }
+    addf(t, "%s_sum %.6f\n%s_count %llu\n", name, (double)atomic_load(&h->us_sum) / 1e6, name, (unsigned long long)cum);
+}
+
 char *kt_server_metrics(kt_worker *w) {
     text t = {kt_xmalloc(4096), 0, 4096};
     char label[160];
@@ -636,6 +670,9 @@ char *kt_server_metrics(kt_worker *w) {
     addf(&t, "# HELP karta_log_restarts_total Times the writer checkpointed the write-ahead log whole so that it is written from its start again.\n"
              "# TYPE karta_log_restarts_total counter\nkarta_log_restarts_total %llu\n",
          (unsigned long long)atomic_load(&S.log_restarts));
+    histo_text(&t, "karta_commit_group_seconds", "Time the writer takes to write one group of commits (one transaction).", &S.group_seconds);
+    histo_text(&t, "karta_log_flush_seconds", "Time to flush the write-ahead log to disk (fdatasync) before a group is answered.", &S.flush_seconds);
+    histo_text(&t, "karta_log_restart_seconds", "Time the writer stalls to checkpoint the log whole so that it restarts.", &S.restart_seconds);
     int64_t outstanding, expired;
     if (ledger_gauges(w, &outstanding, &expired) == KT_OK) {
         addf(&t, "# HELP karta_points_outstanding Points on members' balances (the store's, every process's movements).\n"

@@ -252,6 +252,13 @@ mcheck metrics-accrued-retry-not-counted "$(metric karta_points_accrued_total)" 
 mcheck metrics-expired "$(metric karta_points_expired_total)" 70
 mcheck metrics-outstanding-after "$(metric karta_points_outstanding)" $((outstanding_before + 70 - 70 + earned))
 mcheck metrics-outstanding-is-store "$(metric karta_points_outstanding)" "$(db "SELECT SUM(balance) FROM members")"
+# the commit path's stages: one group transaction per batch, a log flush before any answer, buckets that add up
+mcheck metrics-group-per-batch "$(metric karta_commit_group_seconds_count)" "$(metric karta_commit_batches_total)"
+mcheck metrics-group-inf-is-count "$(metric 'karta_commit_group_seconds_bucket{le="+Inf"}')" "$(metric karta_commit_group_seconds_count)"
+mcheck metrics-flush-inf-is-count "$(metric 'karta_log_flush_seconds_bucket{le="+Inf"}')" "$(metric karta_log_flush_seconds_count)"
+if [ "$(metric karta_log_flush_seconds_count)" -ge 1 ] && [ "$(metric karta_log_flush_seconds_count)" -le "$(metric karta_commit_batches_total)" ]; then
+  ok metrics-flushes; else bad metrics-flushes "flushes $(metric karta_log_flush_seconds_count), batches $(metric karta_commit_batches_total)"; fi
+mcheck metrics-restarts-histogram "$(metric karta_log_restart_seconds_count)" "$(metric karta_log_restarts_total)"
 # ---- no card numbers or phones in the access log; its own numbers (request id, microseconds, key id)
 # are taken out first: a request that took 1001 us or 23003 us is no card number
 sed -E 's/^karta: req=[0-9]+ /karta: req=N /; s/ [0-9]+us / Nus /; s/ key=-?[0-9]+/ key=N/' "$work/log" >"$work/log.redacted"

@@ -65,7 +65,8 @@
  * between two groups, so that the log is written from its start again
  * (kt_store_log_restart): 16384 pages, 64 MiB. Each time stalls the writer
  * for one checkpoint of what the background has not copied yet and its
- * flushes (6-80 ms on a loaded 2-core machine), so not too often. */
+ * flushes (~35 ms on a loaded 2-core machine, the background having flushed
+ * the database after its own checkpoints), so not too often. */
 #define KT_HTTP_LOG_RESTART_FRAMES 16384
 /* Milliseconds between rounds of background work (checkpoints). */
 #define KT_HTTP_BACKGROUND_MS 100

@@ -94,7 +94,8 @@ kt_rc kt_store_savepoint_rollback(kt_store *st, kt_err *err);
 kt_rc kt_store_sync(kt_store *st, kt_err *err);
 
 /* Copy what the write-ahead log holds into the database as far as readers
- * allow, without waiting for anyone (SQLite: a passive checkpoint). */
+ * allow, without waiting for anyone (SQLite: a passive checkpoint), then,
+ * when it copied anything, flush the database file. */
 kt_rc kt_store_checkpoint(kt_store *st, kt_err *err);
 
 /* For a KT_STORE_MANUAL_CHECKPOINT writer, between its transactions: when

@@ -120,8 +120,7 @@ static struct {
     atomic_int inflight;
     /* metrics */
     atomic_uint_fast64_t requests[ROUTES_MAX + 1][NSTATUS + 1];
-    atomic_uint_fast64_t latency[ROUTES_MAX + 1][NBOUNDS + 1];
-    atomic_uint_fast64_t latency_us_sum[ROUTES_MAX + 1];
+    histo latency[ROUTES_MAX + 1];
     atomic_uint_fast64_t commits, refunds, batches, repriced, points_earned, points_redeemed, log_restarts;
     /* the commit path's stages: a group's transaction, a flush of the log, a log restart */
     histo group_seconds, flush_seconds, restart_seconds;
@@ -542,10 +541,7 @@ static size_t status_index(int status) {
 
 static void metrics_record(size_t route, int status, double seconds) {
     atomic_fetch_add(&S.requests[route][status_index(status)], 1);
-    size_t b = 0;
-    while (b < NBOUNDS && seconds > latency_bounds[b]) b++;
-    atomic_fetch_add(&S.latency[route][b], 1);
-    atomic_fetch_add(&S.latency_us_sum[route], (uint_fast64_t)(seconds * 1e6));
+    histo_add(&S.latency[route], seconds);
 }
 
 static void route_label(size_t r, char *buf, size_t size) {
@@ -615,15 +611,30 @@ static kt_rc ledger_gauges(kt_worker *w, int64_t *outstanding, int64_t *expired)
     return rc;
 }
 
-static void histo_text(text *t, const char *name, const char *help, histo *h) {
+static uint_fast64_t histo_count(histo *h) {
+    uint_fast64_t n = 0;
+    for (size_t b = 0; b <= NBOUNDS; b++) n += atomic_load(&h->n[b]);
+    return n;
+}
+
+/* One series of histogram NAME: its buckets, sum and count, with LABELS
+ * ("a=\"x\",b=\"y\"") or none (""). */
+static void histo_series(text *t, const char *name, const char *labels, histo *h) {
+    const char *sep = *labels ? "," : "";
     uint_fast64_t cum = 0;
-    addf(t, "# HELP %s %s\n# TYPE %s histogram\n", name, help, name);
     for (size_t b = 0; b <= NBOUNDS; b++) {
         cum += atomic_load(&h->n[b]);
-        if (b < NBOUNDS) addf(t, "%s_bucket{le=\"%g\"} %llu\n", name, latency_bounds[b], (unsigned long long)cum);
-        else addf(t, "%s_bucket{le=\"+Inf\"} %llu\n", name, (unsigned long long)cum);
+        if (b < NBOUNDS) addf(t, "%s_bucket{%s%sle=\"%g\"} %llu\n", name, labels, sep, latency_bounds[b], (unsigned long long)cum);
+        else addf(t, "%s_bucket{%s%sle=\"+Inf\"} %llu\n", name, labels, sep, (unsigned long long)cum);
     }
-    addf(t, "%s_sum %.6f\n%s_count %llu\n", name, (double)atomic_load(&h->us_sum) / 1e6, name, (unsigned long long)cum);
+    const char *open = *labels ? "{" : "", *close = *labels ? "}" : "";
+    addf(t, "%s_sum%s%s%s %.6f\n", name, open, labels, close, (double)atomic_load(&h->us_sum) / 1e6);
+    addf(t, "%s_count%s%s%s %llu\n", name, open, labels, close, (unsigned long long)cum);
+}
+
+static void histo_text(text *t, const char *name, const char *help, histo *h) {
+    addf(t, "# HELP %s %s\n# TYPE %s histogram\n", name, help, name);
+    histo_series(t, name, "", h);
 }
 
 char *kt_server_metrics(kt_worker *w) {
@@ -642,18 +653,9 @@ char *kt_server_metrics(kt_worker *w) {
     addf(&t, "# HELP karta_http_request_seconds Time from the request's first byte to its answer.\n"
              "# TYPE karta_http_request_seconds histogram\n");
     for (size_t r = 0; r <= kt_routes_count; r++) {
-        uint_fast64_t cum = 0;
-        for (size_t b = 0; b <= NBOUNDS; b++) cum += atomic_load(&S.latency[r][b]);
-        if (!cum) continue;
+        if (!histo_count(&S.latency[r])) continue;
         route_label(r, label, sizeof label);
-        cum = 0;
-        for (size_t b = 0; b <= NBOUNDS; b++) {
-            cum += atomic_load(&S.latency[r][b]);
-            if (b < NBOUNDS) addf(&t, "karta_http_request_seconds_bucket{%s,le=\"%g\"} %llu\n", label, latency_bounds[b], (unsigned long long)cum);
-            else addf(&t, "karta_http_request_seconds_bucket{%s,le=\"+Inf\"} %llu\n", label, (unsigned long long)cum);
-        }
-        addf(&t, "karta_http_request_seconds_sum{%s} %.6f\n", label, (double)atomic_load(&S.latency_us_sum[r]) / 1e6);
-        addf(&t, "karta_http_request_seconds_count{%s} %llu\n", label, (unsigned long long)cum);
+        histo_series(&t, "karta_http_request_seconds", label, &S.latency[r]);
     }
     addf(&t, "# HELP karta_commits_total Receipts committed (first commits; retries answered with the first answer are not counted).\n# TYPE karta_commits_total counter\n"
              "karta_commits_total %llu\n", (unsigned long long)atomic_load(&S.commits));

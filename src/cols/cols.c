@@ -366,12 +366,21 @@ static void dict_index(dict *d, size_t i) {
     d->slots[j] = (uint64_t)h << 32 | (uint64_t)(i + 1);
 }
 
-static void dict_grow_index(dict *d) {
+/* The index rebuilt with NSLOTS slots (a power of two). */
+static void dict_rehash(dict *d, size_t nslots) {
     slots_free(d->slots, d->nslots);
-    d->nslots = d->nslots ? d->nslots * 2 : 1024;
+    d->nslots = nslots;
     d->slots = slots_alloc(d->nslots);
     for (size_t i = 0; i < d->count; i++) dict_index(d, i);
 }
+
+/* The smallest power of two from N that keeps COUNT names at most half full. */
+static size_t slots_for(size_t n, size_t count) {
+    while (count * 2 > n) n *= 2;
+    return n;
+}
+
+static void dict_grow_index(dict *d) { dict_rehash(d, d->nslots ? d->nslots * 2 : 1024); }
 
 static void dict_push(dict *d, const char *s, size_t len) {
     if (d->count == d->ocap) {
@@ -402,14 +411,7 @@ static void dict_reserve(dict *d, size_t count, size_t bytes) {
         d->cap = bytes;
         d->arena = kt_xrealloc(d->arena, d->cap);
     }
-    if (d->slots && count * 2 > d->nslots) {
-        size_t n = d->nslots;
-        while (count * 2 > n) n *= 2;
-        slots_free(d->slots, d->nslots);
-        d->nslots = n;
-        d->slots = slots_alloc(d->nslots);
-        for (size_t i = 0; i < d->count; i++) dict_index(d, i);
-    }
+    if (d->slots && count * 2 > d->nslots) dict_rehash(d, slots_for(d->nslots, count));
 }
 
 static bool dict_get(const dict *d, const char *s, size_t len, uint32_t *out) {
@@ -452,14 +454,7 @@ static kt_rc dict_read(const char *cols_dir, kt_cols_dict_kind k, dict *d, bool 
         d->off[d->count++] = at;
         at = (size_t)(nl - d->arena) + 1;
     }
-    if (with_index) {
-        size_t n = d->nslots;
-        while (d->count * 2 > n) n *= 2;
-        slots_free(d->slots, d->nslots);
-        d->nslots = n;
-        d->slots = slots_alloc(d->nslots);
-        for (size_t i = 0; i < d->count; i++) dict_index(d, i);
-    }
+    if (with_index) dict_rehash(d, slots_for(d->nslots, d->count));
     d->saved = d->count;
     return KT_OK;
 }
@@ -850,6 +845,16 @@ static kt_rc hours_write(wseg *s, kt_err *err) {
 /* Append the buffered rows to the segment's files. Unless FINAL, a compact
  * segment keeps the writer's open receipt buffered: its lines still add to
  * its units and line count. */
+/* A column file of segment S on the I/O thread, its header written first
+ * (CACHED: through the page cache; else past it, see colio.h). */
+static kt_rc stream_open(kt_cols_writer *w, wseg *s, const coldef *def, bool cached, kt_colstream **out,
+                         kt_err *err) {
+    char path[PATH_MAX_];
+    pathf(path, "%s/%s", s->tmp, def->name);
+    kt_col_header h = {MAGIC, KT_COLS_VERSION, (uint32_t)def->type, 0, (uint32_t)type_width(def->type), 0};
+    return kt_colstream_open(w->io, path, &h, sizeof h, cached, out, err);
+}
+
 static kt_rc seg_flush(kt_cols_writer *w, wseg *s, bool final, kt_err *err) {
     kt_rc rc = KT_OK;
     size_t keep = !final && s->compact && s->rn && w->have_cur && (size_t)(s - w->segs) == w->cur_seg ? 1 : 0;
@@ -873,13 +878,7 @@ static kt_rc seg_flush(kt_cols_writer *w, wseg *s, bool final, kt_err *err) {
                                 err)))
                 break;
             coldef def = {receipt_cols[c].name, (kt_col_type)s->rtype[c]};
-            if (w->io && s->compact && s->receipts == 0) {
-                char path[PATH_MAX_];
-                pathf(path, "%s/%s", s->tmp, def.name);
-                kt_col_header h = {MAGIC, KT_COLS_VERSION, (uint32_t)def.type, 0, (uint32_t)type_width(def.type), 0};
-                rc = kt_colstream_open(w->io, path, &h, sizeof h, true, &s->rs[c], err);
-                if (rc) break;
-            }
+            if (w->io && s->compact && s->receipts == 0 && (rc = stream_open(w, s, &def, true, &s->rs[c], err))) break;
             if (s->rs[c]) rc = kt_colstream_append(s->rs[c], w->scratch, nr * type_width(def.type), err);
             else rc = col_append(s->tmp, &def, s->receipts, w->scratch, nr, err);
         }
@@ -909,13 +908,7 @@ static kt_rc seg_flush(kt_cols_writer *w, wseg *s, bool final, kt_err *err) {
             if ((rc = fit_batch(s->tmp, &line_cols[c], &s->ltype[c], s->lines, vals, s->ln, &s->ls[c], w->io, err)))
                 break;
             coldef def = {line_cols[c].name, (kt_col_type)s->ltype[c]};
-            if (w->io && s->compact && s->lines == 0) {
-                char path[PATH_MAX_];
-                pathf(path, "%s/%s", s->tmp, def.name);
-                kt_col_header h = {MAGIC, KT_COLS_VERSION, (uint32_t)def.type, 0, (uint32_t)type_width(def.type), 0};
-                rc = kt_colstream_open(w->io, path, &h, sizeof h, false, &s->ls[c], err);
-                if (rc) break;
-            }
+            if (w->io && s->compact && s->lines == 0 && (rc = stream_open(w, s, &def, false, &s->ls[c], err))) break;
             if (s->ls[c]) rc = kt_colstream_append(s->ls[c], vals, s->ln * type_width(def.type), err);
             else rc = col_append(s->tmp, &def, s->lines, vals, s->ln, err);
         }
@@ -1317,8 +1310,7 @@ kt_rc kt_cols_writer_commit(kt_cols_writer *w, uint64_t *out_receipts, uint64_t 
 
 void kt_cols_writer_abort(kt_cols_writer *w) {
     if (!w) return;
-    for (size_t i = 0; i < w->nsegs; i++)
-    {
+    for (size_t i = 0; i < w->nsegs; i++) {
         for (int c = 0; c < LC_N; c++) (void)kt_colstream_close(w->segs[i].ls[c], NULL);
         for (int c = 0; c < RC_N; c++) (void)kt_colstream_close(w->segs[i].rs[c], NULL);
     }

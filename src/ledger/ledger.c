@@ -147,33 +147,55 @@ static kt_rc assert_member(kt_store *st, kt_member_id m, kt_err *err) {
     return rc;
 }
 
-kt_rc kt_ledger_credit(kt_store *st, const kt_movement *mv, kt_member_id m, kt_points points,
-                       const char *funder, kt_day available_day, kt_day expires_day,
-                       int64_t *out_txn, kt_err *err) {
+/* One credit's rows (its transaction, any debt repaid, its lot, the entries),
+ * the member's balance being *balance before and after; the balance in the
+ * member's row is the caller's to move. */
+static kt_rc credit_rows(kt_store *st, const kt_movement *mv, kt_member_id m, const kt_credit *c,
+                         kt_points *balance, int64_t *out_txn, kt_err *err) {
     int64_t funder_id, txn;
-    kt_points balance;
-    if (points <= 0) return kt_fail(err, KT_EINVAL, "points", "must be positive, got %lld", (long long)points);
-    if (expires_day != KT_DAY_NONE && expires_day < mv->day)
+    if (c->points <= 0) return kt_fail(err, KT_EINVAL, "points", "must be positive, got %lld", (long long)c->points);
+    if (c->expires_day != KT_DAY_NONE && c->expires_day < mv->day)
         return kt_fail(err, KT_EINVAL, "expires", "the expiry date is before the day the points are earned");
-    kt_rc rc = kt_ledger_account(st, funder, &funder_id, err);
-    if (!rc) rc = member_balance(st, m, &balance, err);
+    kt_rc rc = kt_ledger_account(st, c->funder, &funder_id, err);
     if (!rc) rc = new_txn(st, mv, m, false, &txn, err);
     if (rc) return rc;
-    kt_points debt_paid = balance < 0 ? (-balance < points ? -balance : points) : 0;
-    kt_points to_lot = points - debt_paid;
+    kt_points debt_paid = *balance < 0 ? (-*balance < c->points ? -*balance : c->points) : 0;
+    kt_points to_lot = c->points - debt_paid;
     if (debt_paid && (rc = member_entry(st, txn, m, 0, debt_paid, err))) return rc;
     if (to_lot) {
         int64_t lot_id;
-        kt_val a[] = {KT_VI(m), KT_VI(txn), KT_VI(mv->day), KT_VI(available_day),
-                      expires_day == KT_DAY_NONE ? KT_VNULL : KT_VI(expires_day), KT_VI(to_lot),
+        kt_val a[] = {KT_VI(m), KT_VI(txn), KT_VI(mv->day), KT_VI(c->available_day),
+                      c->expires_day == KT_DAY_NONE ? KT_VNULL : KT_VI(c->expires_day), KT_VI(to_lot),
                       KT_VI(funder_id), KT_VNULL};
         if ((rc = kt_store_int(st, KT_Q_LOT_INSERT, a, KT_ARRAY_LEN(a), &lot_id, NULL, err))) return rc;
         if ((rc = member_entry(st, txn, m, lot_id, to_lot, err))) return rc;
     }
-    if ((rc = account_entry(st, txn, funder_id, -points, err))) return rc;
-    if ((rc = bump_balance(st, m, points, mv->at, err))) return rc;
+    if ((rc = account_entry(st, txn, funder_id, -c->points, err))) return rc;
+    *balance += c->points;
     if (out_txn) *out_txn = txn;
-    return assert_member(st, m, err);
+    return KT_OK;
+}
+
+kt_rc kt_ledger_credit(kt_store *st, const kt_movement *mv, kt_member_id m, kt_points points,
+                       const char *funder, kt_day available_day, kt_day expires_day,
+                       int64_t *out_txn, kt_err *err) {
+    kt_credit c = {funder, points, available_day, expires_day};
+    return kt_ledger_credits(st, mv, m, &c, 1, out_txn, err);
+}
+
+/* The member's row is read, moved and checked once for all the credits: a
+ * checkout receipt credits one lot per funder (three with the seed rules), and
+ * these three statements were a fifth of the server writer's time. */
+kt_rc kt_ledger_credits(kt_store *st, const kt_movement *mv, kt_member_id m, const kt_credit *cs, size_t n,
+                        int64_t *out_txns, kt_err *err) {
+    kt_points balance, before;
+    if (n == 0) return KT_OK;
+    kt_rc rc = member_balance(st, m, &balance, err);
+    before = balance;
+    for (size_t i = 0; !rc && i < n; i++) rc = credit_rows(st, mv, m, &cs[i], &balance, out_txns ? &out_txns[i] : NULL, err);
+    if (!rc) rc = bump_balance(st, m, balance - before, mv->at, err);
+    if (!rc) rc = assert_member(st, m, err);
+    return rc;
 }
 
 kt_rc kt_ledger_spend(kt_store *st, const kt_movement *mv, kt_member_id m, kt_points points,

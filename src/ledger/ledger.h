@@ -50,6 +50,19 @@ kt_rc kt_ledger_credit(kt_store *st, const kt_movement *mv, kt_member_id member,
                        const char *funder, kt_day available_day, kt_day expires_day,
                        int64_t *out_txn, kt_err *err);
 
+/* One credit of several to the same member at once (kt_ledger_credits). */
+typedef struct kt_credit {
+    const char *funder;     /* counter-account code */
+    kt_points points;       /* > 0 */
+    kt_day available_day, expires_day;
+} kt_credit;
+
+/* n credits to one member in one movement's name, each as kt_ledger_credit
+ * would write it (its own transaction and lot, in order, debt repaid first),
+ * with the member's balance moved once. OUT: out_txns[i] (may be NULL). */
+kt_rc kt_ledger_credits(kt_store *st, const kt_movement *mv, kt_member_id member, const kt_credit *credits, size_t n,
+                        int64_t *out_txns, kt_err *err);
+
 /* Spend `points` (> 0) of a member's available, unexpired lots, soonest expiry
  * first, against counter-account `counter` ("redemption" for a purchase).
  * KT_ENOFUNDS, changing nothing, when the available balance is short. */

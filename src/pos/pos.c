@@ -866,20 +866,23 @@ static kt_rc record_sale(kt_pos *pos, priced *p, const char *text, char *const *
         kt_day avail = p->day + prog->pending_days;
         kt_day expires = prog->expiry_days > 0 ? avail + prog->expiry_days : KT_DAY_NONE;
         char fcode[KT_ARRAY_LEN(funds)][KT_CODE_MAX + 16];
-        kt_val *ev = kt_xmalloc((nf + kt_rules_count(p->rs) + 1) * KT_EARN_COLS * sizeof *ev);
-        size_t ne = 0;
+        kt_credit credits[KT_ARRAY_LEN(funds)];
+        size_t nc = 0;
         for (size_t f = 0; !rc && f < nf; f++) {
-            char code[KT_CODE_MAX + 16];
             if (funds[f].points <= 0) continue;
-            if ((rc = funder_code(pos, funds[f].kind, funds[f].id, code, sizeof code, err))) break;
-            kt_movement mv = {.kind = KT_TXN_ACCRUAL, .at = now, .day = p->day, .actor = "pos", .receipt = ref,
-                              .reason = "purchase"};
-            char rulev[32];
-            snprintf(rulev, sizeof rulev, "v%lld", (long long)p->pr.rules_version);
-            mv.rule = rulev;
-            if ((rc = kt_ledger_credit(pos->st, &mv, m, funds[f].points, code, avail, expires, NULL, err))) break;
-            snprintf(fcode[f], sizeof fcode[f], "%s", code);
-            kt_val e[KT_EARN_COLS] = {KT_VI(receipt_id), KT_VI(m), KT_VI(p->day), KT_VS("*receipt"), KT_VS(fcode[f]), KT_VI(funds[f].points)};
+            if ((rc = funder_code(pos, funds[f].kind, funds[f].id, fcode[nc], sizeof fcode[nc], err))) break;
+            credits[nc] = (kt_credit){fcode[nc], funds[f].points, avail, expires};
+            nc++;
+        }
+        char rulev[32];
+        snprintf(rulev, sizeof rulev, "v%lld", (long long)p->pr.rules_version);
+        kt_movement mv = {.kind = KT_TXN_ACCRUAL, .at = now, .day = p->day, .actor = "pos", .receipt = ref,
+                          .reason = "purchase", .rule = rulev};
+        if (!rc) rc = kt_ledger_credits(pos->st, &mv, m, credits, nc, NULL, err);
+        kt_val *ev = kt_xmalloc((nc + kt_rules_count(p->rs) + 1) * KT_EARN_COLS * sizeof *ev);
+        size_t ne = 0;
+        for (size_t f = 0; !rc && f < nc; f++) {
+            kt_val e[KT_EARN_COLS] = {KT_VI(receipt_id), KT_VI(m), KT_VI(p->day), KT_VS("*receipt"), KT_VS(fcode[f]), KT_VI(credits[f].points)};
             memcpy(ev + ne++ * KT_EARN_COLS, e, sizeof e);
         }
         for (size_t r = 0; !rc && r < kt_rules_count(p->rs); r++) {

@@ -286,7 +286,7 @@ static void *writer_main(void *arg) {
     kt_worker *w = NULL;
     kt_err open_err = {0};
     /* the log is checkpointed by the background thread, never on the commit path */
-    kt_rc open_rc = worker_open_flags(&w, KT_STORE_MANUAL_CHECKPOINT | KT_STORE_SYNC_LATER, &open_err);
+    kt_rc open_rc = worker_open_flags(&w, KT_STORE_MANUAL_CHECKPOINT | KT_STORE_SYNC_LATER | KT_STORE_FK_BY_CHECK, &open_err);
     pthread_create(&S.syncer, NULL, syncer_main, NULL);
     pthread_setname_np(S.syncer, "karta-syncer");
     int64_t data_version = -1; /* unknown: the first group starts a new epoch */

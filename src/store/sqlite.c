@@ -191,6 +191,7 @@ kt_rc kt_store_open(const char *dir, int flags, kt_store **out, kt_err *err) {
         st->log_path = kt_xmalloc(strlen(path) + 5);
         sprintf(st->log_path, "%s-wal", path);
     }
+    if (!rc && (flags & KT_STORE_FK_BY_CHECK)) rc = exec_script(st, "PRAGMA foreign_keys = OFF", err);
     if (!rc && (flags & KT_STORE_READER)) rc = exec_script(st, "PRAGMA cache_size = -" KT_STORE_READER_CACHE_KIB, err);
     if (rc) {
         kt_store_close(st);

@@ -13,6 +13,7 @@
 #include <sqlite3.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <unistd.h>
 
 typedef struct fixture { char base[64], dir[96]; kt_store *st; kt_err err; } fixture;
@@ -175,5 +176,76 @@ KT_TEST(ledger_check_catches_tampering) {
     KT_CHECK(sqlite3_exec(db, "UPDATE ledger_entries SET points = points + 1", NULL, NULL, NULL) != SQLITE_OK);
     KT_CHECK(sqlite3_exec(db, "DELETE FROM ledger_entries", NULL, NULL, NULL) != SQLITE_OK);
     sqlite3_close(db);
+    fx_close(&f);
+}
+
+/* Rows of one member's ledger as text, in order, ids replaced by their rank,
+ * for comparing two members' ledgers. */
+static void ledger_shape(fixture *f, int64_t m, char *out, size_t cap) {
+    sqlite3 *db;
+    char path[128], sql[512];
+    snprintf(path, sizeof path, "%s/karta.db", f->dir);
+    KT_CHECK(sqlite3_open(path, &db) == SQLITE_OK);
+    snprintf(sql, sizeof sql,
+             "SELECT t.kind || ':' || COALESCE(a.code, 'member') || ':' || e.points || ':' || (e.lot_id IS NOT NULL)"
+             " || ':' || COALESCE(l.remaining, '-') || ':' || COALESCE(l.expires_day, '-')"
+             " FROM ledger_entries e JOIN ledger_txns t ON t.id = e.txn_id LEFT JOIN accounts a ON a.id = e.account_id"
+             " LEFT JOIN lots l ON l.id = e.lot_id WHERE t.member_id = %lld ORDER BY e.id",
+             (long long)m);
+    sqlite3_stmt *s;
+    KT_CHECK(sqlite3_prepare_v2(db, sql, -1, &s, NULL) == SQLITE_OK);
+    size_t n = 0;
+    out[0] = 0;
+    while (sqlite3_step(s) == SQLITE_ROW) n += (size_t)snprintf(out + n, cap - n, "%s;", (const char *)sqlite3_column_text(s, 0));
+    sqlite3_finalize(s);
+    sqlite3_close(db);
+}
+
+/* kt_ledger_credits writes what the same credits one by one would: each its
+ * own transaction and lot, a debt repaid by the first, one balance. */
+KT_TEST(ledger_credits_as_one_by_one) {
+    fixture f;
+    fx_open(&f);
+    KT_CHECK_INT(kt_store_begin(f.st, &f.err), KT_OK);
+    int64_t a = add_member(&f, "4001"), b = add_member(&f, "4002");
+    kt_movement cr = mv_on(KT_TXN_ACCRUAL, D(2026, 1, 10)), rf = mv_on(KT_TXN_REFUND, D(2026, 1, 11));
+    kt_credit cs[] = {{"program", 20, D(2026, 1, 10), D(2026, 6, 30)},
+                      {"partner:Shell", 25, D(2026, 1, 24), KT_DAY_NONE},
+                      {"supplier:Danone", 40, D(2026, 1, 10), D(2026, 3, 31)}};
+    for (int i = 0; i < 2; i++) {
+        kt_member_id m = (kt_member_id)(i ? b : a);
+        KT_CHECK_INT(kt_ledger_credit(f.st, &cr, m, 10, "program", cr.day, KT_DAY_NONE, NULL, &f.err), KT_OK);
+        KT_CHECK_INT(kt_ledger_debit(f.st, &rf, m, 40, "program", true, NULL, &f.err), KT_OK); /* a debt of 30 */
+    }
+    int64_t txns[3] = {0};
+    KT_CHECK_INT(kt_ledger_credits(f.st, &cr, (kt_member_id)a, cs, 3, txns, &f.err), KT_OK);
+    KT_CHECK(txns[0] > 0 && txns[1] > txns[0] && txns[2] > txns[1]);
+    for (int i = 0; i < 3; i++)
+        KT_CHECK_INT(kt_ledger_credit(f.st, &cr, (kt_member_id)b, cs[i].points, cs[i].funder, cs[i].available_day,
+                                      cs[i].expires_day, NULL, &f.err), KT_OK);
+    /* nothing, and a bad credit among good ones: refused */
+    KT_CHECK_INT(kt_ledger_credits(f.st, &cr, (kt_member_id)a, cs, 0, NULL, &f.err), KT_OK);
+    KT_CHECK_INT(kt_store_commit(f.st, &f.err), KT_OK);
+    kt_balance ba, bb;
+    KT_CHECK_INT(kt_ledger_balance(f.st, (kt_member_id)a, D(2026, 1, 30), 365, &ba, &f.err), KT_OK);
+    KT_CHECK_INT(kt_ledger_balance(f.st, (kt_member_id)b, D(2026, 1, 30), 365, &bb, &f.err), KT_OK);
+    KT_CHECK_INT(ba.balance, 55); /* 85 credited, 30 of it repaying the debt */
+    KT_CHECK_INT(ba.balance, bb.balance);
+    KT_CHECK_INT(ba.available, bb.available);
+    KT_CHECK_INT(ba.next_expiry, bb.next_expiry);
+    char sa[2048], sb[2048];
+    ledger_shape(&f, a, sa, sizeof sa);
+    ledger_shape(&f, b, sb, sizeof sb);
+    KT_CHECK_STR(sa, sb);
+    /* the first credit repays the debt: 20 to the debt, no lot */
+    KT_CHECK(strstr(sa, "accrual:member:20:0:-:-;accrual:program:-20:0:-:-;") != NULL);
+    KT_CHECK_INT(check_count(&f), 0);
+    /* a bad credit among good ones fails the call; the caller rolls back */
+    kt_credit bad[] = {{"program", 5, D(2026, 1, 10), KT_DAY_NONE}, {"program", 0, D(2026, 1, 10), KT_DAY_NONE}};
+    KT_CHECK_INT(kt_store_begin(f.st, &f.err), KT_OK);
+    KT_CHECK_INT(kt_ledger_credits(f.st, &cr, (kt_member_id)a, bad, 2, NULL, &f.err), KT_EINVAL);
+    kt_store_rollback(f.st);
+    KT_CHECK_INT(kt_ledger_balance(f.st, (kt_member_id)a, D(2026, 1, 30), 365, &ba, &f.err), KT_OK);
+    KT_CHECK_INT(ba.balance, 55);
     fx_close(&f);
 }

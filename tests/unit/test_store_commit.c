@@ -95,3 +95,36 @@ KT_TEST(store_insert_ids_and_store_cache) {
     snprintf(cmd, sizeof cmd, "rm -rf %s", base);
     KT_CHECK_INT(system(cmd), 0);
 }
+
+static void no_report(void *ctx, const char *what) { (void)ctx; (void)what; }
+
+/* A KT_STORE_FK_BY_CHECK connection (the server's writer) does not refuse a
+ * row whose parent is missing, where any other connection does; the store's
+ * verification (karta check) finds it. */
+KT_TEST(store_fk_by_check) {
+    char base[64] = "/tmp/kt-fk-XXXXXX", dir[96];
+    kt_err err = {0};
+    kt_store *st = NULL, *writer = NULL;
+    KT_CHECK(mkdtemp(base) != NULL);
+    snprintf(dir, sizeof dir, "%s/data", base);
+    KT_CHECK_INT(kt_store_open(dir, KT_STORE_CREATE, &st, &err), KT_OK);
+    KT_CHECK_INT(kt_store_open(dir, KT_STORE_SYNC_LATER | KT_STORE_FK_BY_CHECK, &writer, &err), KT_OK);
+    int64_t faults = -1;
+    KT_CHECK_INT(kt_store_verify(st, no_report, NULL, &faults, &err), KT_OK);
+    KT_CHECK_INT(faults, 0);
+    kt_val orphan[] = {KT_VI(999999), KT_VI(1), KT_VI(5)}; /* an entry of a transaction that does not exist */
+    KT_CHECK_INT(kt_store_begin(st, &err), KT_OK);
+    KT_CHECK_INT(kt_store_exec(st, KT_Q_ENTRY_ACCOUNT_INSERT, orphan, 3, &err), KT_EINVAL);
+    kt_store_rollback(st);
+    KT_CHECK_INT(kt_store_begin(writer, &err), KT_OK);
+    KT_CHECK_INT(kt_store_exec(writer, KT_Q_ENTRY_ACCOUNT_INSERT, orphan, 3, &err), KT_OK);
+    KT_CHECK_INT(kt_store_commit(writer, &err), KT_OK);
+    KT_CHECK_INT(kt_store_sync(writer, &err), KT_OK);
+    KT_CHECK_INT(kt_store_verify(st, no_report, NULL, &faults, &err), KT_OK);
+    KT_CHECK_INT(faults, 1);
+    kt_store_close(writer);
+    kt_store_close(st);
+    char cmd[128];
+    snprintf(cmd, sizeof cmd, "rm -rf '%s'", base);
+    KT_CHECK(system(cmd) == 0);
+}

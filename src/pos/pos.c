@@ -16,6 +16,7 @@
 #include <jansson.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <stddef.h>
 #include <string.h>
 
 #define KT_POS_RULESETS_CACHED 16
@@ -924,8 +925,11 @@ struct kt_pos_job {
     char **contribs;      /* per line, for receipt_lines */
 };
 
+static void job_clear(kt_pos_job *j);
+
 kt_rc kt_pos_job_parse(const char *json, size_t len, kt_pos_job **out, kt_err *err) {
-    kt_pos_job *j = kt_xcalloc(1, sizeof *j);
+    kt_pos_job *j = kt_xmalloc(sizeof *j);
+    job_clear(j);
     kt_rc rc = kt_basket_parse(json, len, &j->p.b, err);
     if (rc) { kt_pos_job_free(j); return rc; }
     *out = j;
@@ -937,6 +941,21 @@ const char *kt_pos_job_receipt(const kt_pos_job *j) { return j->p.b.receipt; }
 bool kt_pos_job_repeat(const kt_pos_job *j) { return j->priced && !j->rc && j->repeat; }
 int64_t kt_pos_job_member(const kt_pos_job *j) { return j->priced && !j->rc ? j->p.member_id : 0; }
 
+/* A job with nothing in it, but for the offers (13 KB with their funders,
+ * valid up to noffers): zeroing the whole job, at its start and at each
+ * pricing, was a tenth of a request thread's time in memset. */
+static void job_clear(kt_pos_job *j) {
+    _Static_assert(offsetof(priced, offer_funder) > offsetof(priced, offers) &&
+                   offsetof(priced, noffers) > offsetof(priced, offer_funder), "priced: offers, funders, then the rest");
+    memset(&j->p, 0, offsetof(priced, offers));
+    memset((char *)&j->p + offsetof(priced, noffers), 0, sizeof j->p - offsetof(priced, noffers));
+    j->priced = j->repeat = false;
+    j->rc = KT_OK;
+    kt_err_clear(&j->err);
+    j->answer = NULL;
+    j->contribs = NULL;
+}
+
 /* Forget a pricing (keep the parsed basket). */
 static void job_reset(kt_pos_job *j) {
     kt_basket b = j->p.b;
@@ -945,7 +964,7 @@ static void job_reset(kt_pos_job *j) {
     free(j->p.unknown);
     contribs_free(j->contribs, b.nlines);
     free(j->answer);
-    memset(j, 0, sizeof *j);
+    job_clear(j);
     j->p.b = b;
 }
 

@@ -59,7 +59,9 @@ struct kt_store {
     int log_fd;        /* a descriptor of it for kt_store_sync (-1 until the first) */
     int log_frames;    /* KT_STORE_MANUAL_CHECKPOINT: frames in the log after this connection's last commit */
     int db_fd;         /* a descriptor of the database for kt_store_checkpoint's flush (-1 until the first) */
-    int ckpt_seen;     /* frames the last kt_store_checkpoint found copied */
+    int ckpt_seen;     /* frames the last kt_store_checkpoint found copied, */
+    uint64_t ckpt_salt;/* in the log with this salt, */
+    int ckpt_log_fd;   /* read through this descriptor (-1 until the first) */
 };
 
 /* Called after each commit of a KT_STORE_MANUAL_CHECKPOINT connection (in
@@ -157,6 +159,7 @@ kt_rc kt_store_open(const char *dir, int flags, kt_store **out, kt_err *err) {
     kt_store *st = kt_xcalloc(1, sizeof *st);
     st->log_fd = -1;
     st->db_fd = -1;
+    st->ckpt_log_fd = -1;
     for (int i = 0; i < KT_Q_COUNT_; i++) st->cursors[i].st = st;
     int oflags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX | ((flags & KT_STORE_CREATE) ? SQLITE_OPEN_CREATE : 0);
     if (sqlite3_open_v2(path, &st->db, oflags, NULL) != SQLITE_OK) {
@@ -216,6 +219,7 @@ void kt_store_close(kt_store *st) {
     sqlite3_close(st->db);
     if (st->log_fd >= 0) close(st->log_fd);
     if (st->db_fd >= 0) close(st->db_fd);
+    if (st->ckpt_log_fd >= 0) close(st->ckpt_log_fd);
     free(st->log_path);
     free(st);
 }
@@ -257,19 +261,44 @@ int kt_store_schema_version(kt_store *st) { return st->schema_version; }
  * more of copies at once: ~100 ms stalls under bench/http.sh. Flushing the
  * database after every checkpoint that copied something spreads that over
  * the background thread's rounds. */
-kt_rc kt_store_checkpoint(kt_store *st, kt_err *err) {
+/* The salt in the log's header, which SQLite changes each time the log is
+ * written from its start again (0 when there is no log to read). */
+static uint64_t log_salt(kt_store *st) {
+    unsigned char b[8];
+    if (st->ckpt_log_fd < 0) {
+        const char *path = sqlite3_db_filename(st->db, "main");
+        char lp[4096];
+        if (!path || !*path || (size_t)snprintf(lp, sizeof lp, "%s-wal", path) >= sizeof lp) return 0;
+        st->ckpt_log_fd = open(lp, O_RDONLY | O_CLOEXEC);
+        if (st->ckpt_log_fd < 0) return 0;
+    }
+    if (pread(st->ckpt_log_fd, b, sizeof b, 16) != (ssize_t)sizeof b) return 0;
+    uint64_t v = 0;
+    for (size_t i = 0; i < sizeof b; i++) v = v << 8 | b[i];
+    return v;
+}
+
+kt_rc kt_store_checkpoint(kt_store *st, bool *moved_out, kt_err *err) {
     int frames = 0, copied = 0;
+    *moved_out = false;
+    /* something new was copied when the count of copied frames moved, or the
+     * log has been restarted since (the same count then means other frames) */
+    uint64_t salt = log_salt(st);
     if (sqlite3_wal_checkpoint_v2(st->db, NULL, SQLITE_CHECKPOINT_PASSIVE, &frames, &copied) != SQLITE_OK)
         return db_fail(st, err, "checkpoint");
-    bool moved = copied > 0 && copied != st->ckpt_seen;
+    bool moved = copied > 0 && (copied != st->ckpt_seen || salt != st->ckpt_salt);
     st->ckpt_seen = copied;
+    st->ckpt_salt = salt;
     if (!moved) return KT_OK;
     const char *path = sqlite3_db_filename(st->db, "main");
     if (st->db_fd < 0 && path && *path) st->db_fd = open(path, O_RDONLY | O_CLOEXEC);
     if (st->db_fd < 0) return kt_fail(err, KT_EIO, "store", "cannot open %s: %s", path ? path : "the database", strerror(errno));
     if (fdatasync(st->db_fd) != 0) return kt_fail(err, KT_EIO, "store", "cannot flush %s: %s", path, strerror(errno));
+    *moved_out = true;
     return KT_OK;
 }
+
+int kt_store_log_frames(const kt_store *st) { return st->log_frames; }
 
 /* SQLite writes the log from its start again ("restarts" it) only when a
  * writer begins while every frame of it is in the database and no reader is

@@ -101,8 +101,8 @@ kt_rc kt_store_sync(kt_store *st, kt_err *err);
 
 /* Copy what the write-ahead log holds into the database as far as readers
  * allow, without waiting for anyone (SQLite: a passive checkpoint), then,
- * when it copied anything, flush the database file. */
-kt_rc kt_store_checkpoint(kt_store *st, kt_err *err);
+ * when it copied anything, flush the database file (*copied: it did). */
+kt_rc kt_store_checkpoint(kt_store *st, bool *copied, kt_err *err);
 
 /* For a KT_STORE_MANUAL_CHECKPOINT writer, between its transactions: when
  * its last commit left at least min_frames pages in the log, checkpoint it
@@ -110,6 +110,8 @@ kt_rc kt_store_checkpoint(kt_store *st, kt_err *err);
  * start again instead of growing it (*done: everything was copied). Without
  * waiting for anyone; a checkpoint running elsewhere just defers it. */
 kt_rc kt_store_log_restart(kt_store *st, int min_frames, bool *done, kt_err *err);
+/* Pages in the log after this KT_STORE_MANUAL_CHECKPOINT connection's last commit. */
+int kt_store_log_frames(const kt_store *st);
 
 /* Bulk loading (karta import). Inside the caller's write transaction, drops
  * the non-unique secondary indexes of each listed table (NULL-terminated)

@@ -981,10 +981,21 @@ void kt_pos_job_price(kt_pos *pos, kt_pos_job *j) {
     job_reset(j);
     j->priced = true;
     kt_rc rc = kt_pos_store_of(pos, j->p.b.store, "$.store", &j->p.store_id, &partner, &j->err);
-    if (!rc) rc = kt_pos_find_previous(pos, j->p.store_id, j->p.b.receipt, "sale", j->p.b.canonical, &j->answer, &found, &j->err);
-    if (!rc && found) j->repeat = true;
-    if (!rc && !found) rc = price_parsed(pos, 0, false, 0, &j->p, &j->err);
-    if (!rc && !found) rc = answer_texts(pos, &j->p, &j->answer, &j->contribs, &j->err);
+    if (rc) { j->rc = rc; return; }
+    /* A receipt is priced without asking first whether its number is taken:
+     * the receipt's insert finds that out (KT_EEXIST in kt_pos_job_commit,
+     * answered with the first answer or the conflict), so a new receipt, the
+     * common case, costs one index lookup fewer. A receipt that does not
+     * price may be the retry of one that did, which keeps its first answer. */
+    rc = price_parsed(pos, 0, false, 0, &j->p, &j->err);
+    if (!rc) rc = answer_texts(pos, &j->p, &j->answer, &j->contribs, &j->err);
+    if (rc) {
+        char *first = NULL;
+        kt_err perr = {0};
+        kt_rc prc = kt_pos_find_previous(pos, j->p.store_id, j->p.b.receipt, "sale", j->p.b.canonical, &first, &found, &perr);
+        if (prc) { rc = prc; j->err = perr; }  /* the same number with another body, or the store failing */
+        else if (found) { rc = KT_OK; kt_err_clear(&j->err); free(j->answer); j->answer = first; j->repeat = true; }
+    }
     j->rc = rc;
 }
 

@@ -70,7 +70,7 @@
  * writer wakes the background thread and restarts the log right after the
  * background has finished a checkpoint (and flushed the database), when what
  * is left to copy is only what was written meanwhile. Measured under
- * bench/http.sh: a stall of ~35-44 ms at a random moment, ~N ms this way.
+ * bench/http.sh: a stall of ~35-45 ms at a random moment, ~12-15 ms this way.
  * Past twice the size it restarts at once. */
 #define KT_HTTP_LOG_RESTART_FRAMES 16384
 /* Milliseconds between rounds of background work (checkpoints). */

@@ -172,8 +172,15 @@ field cards-add-dup-code .error.code already_exists
 req cards-add-missing-400 400 "$app" POST /v1/members/5005/cards '{}'
 req cards-add-unknown-member-404 404 "$app" POST /v1/members/777777/cards '{"card":"5099"}'
 req cards-add-pos-403 403 "$till" POST /v1/members/5005/cards '{"card":"5098"}'
+# a receipt committed with the card before it is blocked: its retry afterwards
+# (which no longer prices: the card is blocked) still gets the first answer
+req card-commit-before-block 200 "$till" POST /v1/pos/commit "$(RECEIPT=B0 basket $T 5006 S001 MILK:2:5000)"
+cp "$work/out" "$work/first-b0"
 req card-block 200 "$app" POST /v1/cards/5006/block '{"reason":"lost"}'
 field card-block-state '[.cards[] | .number + "=" + .state] | join(",")' 5005=active,5006=blocked
+req card-blocked-retry-first-answer 200 "$till" POST /v1/pos/commit "$(RECEIPT=B0 basket $T 5006 S001 MILK:2:5000)"
+if cmp -s "$work/out" "$work/first-b0"; then ok card-blocked-retry-bytes; else bad card-blocked-retry-bytes "retry answer differs"; fi
+req card-blocked-retry-other-body-422 422 "$till" POST /v1/pos/commit "$(RECEIPT=B0 basket $T 5006 S001 MILK:3:5000)"
 req card-block-again-409 409 "$app" POST /v1/cards/5006/block
 req card-blocked-commit-409 409 "$till" POST /v1/pos/commit "$(RECEIPT=B1 basket $T 5006 S001 MILK:1:5000)"
 field card-blocked-commit-field .error.field '$.card'
@@ -227,7 +234,7 @@ want='api:mark rules:1;api:admin rules:1;api:mark offers;api:admin member:4;'
 if [ "$got" = "$want" ]; then ok audit-new-staff-writes; else bad audit-new-staff-writes "got '$got', want '$want'"; fi
 # ---- metrics
 req metrics 200 "" GET /metrics
-if grep -q 'karta_http_requests_total{method="POST",route="/v1/pos/commit",status="422"} 1' "$work/out" &&
+if grep -q 'karta_http_requests_total{method="POST",route="/v1/pos/commit",status="422"} 2' "$work/out" &&
    grep -q '^karta_commits_total' "$work/out" && grep -q 'karta_http_request_seconds_bucket' "$work/out"; then
   ok metrics-content; else bad metrics-content "$(head -c 300 "$work/out")"; fi
 # counters count first commits only; outstanding and expired are the store's, other processes' movements included

@@ -328,16 +328,28 @@ kt_rc kt_store_data_version(kt_store *st, int64_t *out, kt_err *err) {
 }
 const char *kt_store_backend(kt_store *st) { KT_UNUSED(st); return "sqlite"; }
 
+/* BEGIN, COMMIT or ROLLBACK by a statement prepared once (err may be NULL). */
+static kt_rc txn_exec(kt_store *st, kt_query q, kt_err *err) {
+    sqlite3_stmt **s = &st->cursors[q].stmt;
+    kt_err ignored;
+    if (!err) err = &ignored;
+    if (!*s && sqlite3_prepare_v3(st->db, query_sql[q], -1, SQLITE_PREPARE_PERSISTENT, s, NULL) != SQLITE_OK)
+        return db_fail(st, err, "store");
+    kt_rc rc = sqlite3_step(*s) == SQLITE_DONE ? KT_OK : db_fail(st, err, "store");
+    sqlite3_reset(*s);
+    return rc;
+}
+
 kt_rc kt_store_begin(kt_store *st, kt_err *err) {
     if (st->in_txn || st->in_read) return kt_fail(err, KT_EINTERNAL, "store", "transaction already open");
-    kt_rc rc = exec_script(st, "BEGIN IMMEDIATE", err);
+    kt_rc rc = txn_exec(st, KT_Q_TXN_BEGIN_WRITE, err);
     if (!rc) st->in_txn = true;
     return rc;
 }
 
 kt_rc kt_store_read_begin(kt_store *st, kt_err *err) {
     if (st->in_txn || st->in_read) return kt_fail(err, KT_EINTERNAL, "store", "transaction already open");
-    kt_rc rc = exec_script(st, "BEGIN", err);
+    kt_rc rc = txn_exec(st, KT_Q_TXN_BEGIN_READ, err);
     if (!rc) st->in_read = true;
     return rc;
 }
@@ -346,7 +358,7 @@ void kt_store_read_end(kt_store *st) {
     if (!st->in_read) return;
     for (int i = 0; i < KT_Q_COUNT_; i++)
         if (st->cursors[i].busy) kt_store_end(&st->cursors[i]);
-    if (exec_script(st, "COMMIT", NULL)) exec_script(st, "ROLLBACK", NULL);
+    if (txn_exec(st, KT_Q_TXN_COMMIT, NULL)) txn_exec(st, KT_Q_TXN_ROLLBACK, NULL);
     st->in_read = false;
 }
 
@@ -357,7 +369,7 @@ kt_rc kt_store_commit(kt_store *st, kt_err *err) {
         kt_store_rollback(st);
         return rc;
     }
-    rc = exec_script(st, "COMMIT", err);
+    rc = txn_exec(st, KT_Q_TXN_COMMIT, err);
     if (rc) {
         kt_store_rollback(st);
         return rc;
@@ -370,7 +382,7 @@ void kt_store_rollback(kt_store *st) {
     if (!st->in_txn) return;
     for (int i = 0; i < KT_Q_COUNT_; i++)
         if (st->cursors[i].busy) kt_store_end(&st->cursors[i]);
-    exec_script(st, "ROLLBACK", NULL);
+    txn_exec(st, KT_Q_TXN_ROLLBACK, NULL);
     deferred_forget(st); /* the rollback brought them back */
     st->in_txn = false;
 }

@@ -108,6 +108,17 @@ static kt_rc pragma_int(kt_store *st, const char *sql, int *out, kt_err *err) {
     return KT_OK;
 }
 
+/* After a migration edited a definition in sqlite_schema: the schema version
+ * moves on, so that every connection reads the definitions again. */
+static kt_rc schema_edited(kt_store *st, kt_err *err) {
+    int version = 0;
+    char sql[64];
+    kt_rc rc = pragma_int(st, "PRAGMA schema_version", &version, err);
+    if (rc) return rc;
+    snprintf(sql, sizeof sql, "PRAGMA schema_version = %d", version + 1);
+    return exec_script(st, sql, err);
+}
+
 static kt_rc migrate(kt_store *st, kt_err *err) {
     int version = 0;
     kt_rc rc = pragma_int(st, "PRAGMA user_version", &version, err);
@@ -121,7 +132,9 @@ static kt_rc migrate(kt_store *st, kt_err *err) {
         char setv[64];
         snprintf(setv, sizeof setv, "PRAGMA user_version = %d", v + 1);
         if ((rc = exec_script(st, "BEGIN IMMEDIATE", err))) return rc;
-        if ((rc = exec_script(st, kt_sqlite_migrations[v], err)) || (rc = exec_script(st, setv, err))) {
+        if (!(rc = exec_script(st, kt_sqlite_migrations[v], err)) && strstr(kt_sqlite_migrations[v], "writable_schema"))
+            rc = schema_edited(st, err);
+        if (rc || (rc = exec_script(st, setv, err))) {
             exec_script(st, "ROLLBACK", NULL);
             return rc;
         }

@@ -239,6 +239,10 @@ KT_TEST(ledger_credits_as_one_by_one) {
     KT_CHECK_STR(sa, sb);
     /* the first credit repays the debt: 20 to the debt, no lot */
     KT_CHECK(strstr(sa, "accrual:member:20:0:-:-;accrual:program:-20:0:-:-;") != NULL);
+    /* without debt the lot's entry, then the counter-account's */
+    char want[128];
+    snprintf(want, sizeof want, ";accrual:member:40:1:40:%d;accrual:supplier:Danone:-40:0:-:-;", (int)D(2026, 3, 31));
+    KT_CHECK(strstr(sa, want) != NULL);
     KT_CHECK_INT(check_count(&f), 0);
     /* a bad credit among good ones fails the call; the caller rolls back */
     kt_credit bad[] = {{"program", 5, D(2026, 1, 10), KT_DAY_NONE}, {"program", 0, D(2026, 1, 10), KT_DAY_NONE}};

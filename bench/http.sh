@@ -7,7 +7,8 @@
 # measures, then checks the store.
 # Usage: bench/http.sh [SECONDS] [MEMBERS]. Environment: BIN (the karta binary,
 # default ./karta), THREADS (server worker threads, default 64), CONNECTIONS (default 64),
-# LOG (where the server's log goes, default /dev/null). Needs wrk.
+# LOG (where the server's log goes, default /dev/null), LOTS (open lots each
+# member has before the run, default 0). Needs wrk.
 set -eu
 top=$(cd "$(dirname "$0")/.." && pwd)
 seconds=${1:-10} members=${2:-100000}
@@ -20,6 +21,29 @@ trap '[ -n "$pid" ] && kill "$pid" 2>/dev/null; rm -rf "$work"' EXIT
 "$bin" init >/dev/null
 "$bin" import "$work/chain" --as-of 2025-12-01 >/dev/null
 "$bin" rules load "$top/examples/rules/seed.json" >/dev/null
+# LOTS=N: every member starts with N open lots of 10 points (past accruals, one
+# transaction each, day after day as a regular shopper's, so a member's lots lie
+# far apart in the tables), written straight into the store
+if [ "${LOTS:-0}" -gt 0 ]; then
+  sqlite3 "$KARTA_DATA/karta.db" <<SQL
+PRAGMA foreign_keys = OFF;
+BEGIN;
+CREATE TEMP TABLE k(k INTEGER PRIMARY KEY);
+WITH RECURSIVE r(k) AS (SELECT 1 UNION ALL SELECT k + 1 FROM r WHERE k < ${LOTS}) INSERT INTO k SELECT k FROM r;
+CREATE TEMP TABLE base AS SELECT COALESCE(MAX(id), 0) AS t FROM ledger_txns;
+INSERT INTO ledger_txns(id, kind, at, day, member_id, receipt, rule, actor, reason)
+  SELECT (SELECT t FROM base) + (k.k - 1) * (SELECT MAX(id) FROM members) + m.id, 'accrual', 0, 20400 + k.k, m.id, 'history', 'v1', 'bench', 'purchase'
+  FROM k, members m ORDER BY k.k, m.id;
+INSERT INTO lots(member_id, txn_id, earned_day, available_day, expires_day, points, remaining, funder_account_id)
+  SELECT member_id, id, day, day, day + 365, 10, 10, (SELECT id FROM accounts WHERE code = 'program')
+  FROM ledger_txns WHERE receipt = 'history' ORDER BY id;
+INSERT INTO ledger_entries(txn_id, member_id, lot_id, points) SELECT txn_id, member_id, id, 10 FROM lots WHERE txn_id > (SELECT t FROM base) ORDER BY id;
+INSERT INTO ledger_entries(txn_id, account_id, points) SELECT txn_id, funder_account_id, -10 FROM lots WHERE txn_id > (SELECT t FROM base) ORDER BY id;
+UPDATE members SET balance = balance + 10 * ${LOTS};
+COMMIT;
+SQL
+  echo "history: $LOTS open lots per member"
+fi
 key=$("$bin" keys create --name bench --role pos --store S001 | tail -n 1)
 unset KARTA_NOW
 {

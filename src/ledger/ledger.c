@@ -407,24 +407,24 @@ done:
 
 kt_rc kt_ledger_balance(kt_store *st, kt_member_id m, kt_day day, int expiring_days,
                         kt_balance *out, kt_err *err) {
-    lot_vec lv = {0};
     memset(out, 0, sizeof *out);
     out->next_expiry = KT_DAY_NONE;
     kt_rc rc = member_balance(st, m, &out->balance, err);
-    if (!rc) rc = load_open_lots(st, m, &lv, err);
-    if (!rc) {
-        for (size_t i = 0; i < lv.n; i++) {
-            const lot *l = &lv.v[i];
-            if (l->expires_day != KT_DAY_NONE && l->expires_day < day) continue; /* burns at next expiry run */
-            if (l->available_day > day) out->pending += l->remaining;
-            else out->available += l->remaining;
-            if (l->expires_day != KT_DAY_NONE) {
-                if (l->expires_day <= day + expiring_days) out->expiring += l->remaining;
-                if (out->next_expiry == KT_DAY_NONE || l->expires_day < out->next_expiry)
-                    out->next_expiry = l->expires_day;
-            }
-        }
+    if (rc) return rc;
+    /* summed by the store over the member's open lots (every checkout asks): a lot
+     * past its last day is left out (it burns at the next expiry run); pending
+     * until its available day, available from then; expiring when its last day
+     * is within expiring_days */
+    kt_cursor *c;
+    bool has = false;
+    kt_val a[] = {KT_VI(m), KT_VI(day), KT_VI((int64_t)day + expiring_days)};
+    if ((rc = kt_store_query(st, KT_Q_LOTS_OPEN_SUMS, a, KT_ARRAY_LEN(a), &c, err))) return rc;
+    if (!(rc = kt_store_step(c, &has, err)) && has) {
+        out->pending = kt_col_int(c, 0);
+        out->available = kt_col_int(c, 1);
+        out->expiring = kt_col_int(c, 2);
+        if (!kt_col_null(c, 3)) out->next_expiry = (kt_day)kt_col_int(c, 3);
     }
-    free(lv.v);
+    kt_store_end(c);
     return rc;
 }

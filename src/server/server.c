@@ -64,7 +64,8 @@
 #define KT_HTTP_LEDGER_REFRESH_SECONDS 2.0
 /* Pages in the write-ahead log at which the writer checkpoints it itself
  * between two groups, so that the log is written from its start again
- * (kt_store_log_restart): 16384 pages, 64 MiB. Each time stalls the writer
+ * (kt_store_log_restart): 16384 pages, 64 MiB (the log file itself grows to
+ * up to twice that, see below). Each time stalls the writer
  * for one checkpoint of what the background has not copied yet and its
  * flushes, so not too often, and at a good moment: once past this size the
  * writer wakes the background thread and restarts the log right after the

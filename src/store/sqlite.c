@@ -267,15 +267,11 @@ kt_rc kt_store_sync(kt_store *st, kt_err *err) {
 
 int kt_store_schema_version(kt_store *st) { return st->schema_version; }
 
-/* A passive checkpoint flushes the database file only when it copies the
- * whole log; the ones that stop short (always, under steady commits) leave
- * what they copied to the kernel. So the one that completes the log, which
- * the writer waits for before the log restarts, had to flush a second or
- * more of copies at once: ~100 ms stalls under bench/http.sh. Flushing the
- * database after every checkpoint that copied something spreads that over
- * the background thread's rounds. */
 /* The salt in the log's header, which SQLite changes each time the log is
- * written from its start again (0 when there is no log to read). */
+ * written from its start again (0 when there is no log to read). Read
+ * through a descriptor of its own, kept open: the log file stays while any
+ * connection is open, as in the server, whose background thread alone calls
+ * kt_store_checkpoint. */
 static uint64_t log_salt(kt_store *st) {
     unsigned char b[8];
     if (st->ckpt_log_fd < 0) {
@@ -291,6 +287,13 @@ static uint64_t log_salt(kt_store *st) {
     return v;
 }
 
+/* A passive checkpoint flushes the database file only when it copies the
+ * whole log; the ones that stop short (always, under steady commits) leave
+ * what they copied to the kernel. So the one that completes the log, which
+ * the writer waits for before the log restarts, had to flush a second or
+ * more of copies at once: ~100 ms stalls under bench/http.sh. Flushing the
+ * database after every checkpoint that copied something spreads that over
+ * the background thread's rounds. */
 kt_rc kt_store_checkpoint(kt_store *st, bool *moved_out, kt_err *err) {
     int frames = 0, copied = 0;
     *moved_out = false;

@@ -1,6 +1,6 @@
 # Members, cards, phone and e-mail normalisation, consents, lookups (M1-M5).
 $ karta init
-initialised data (store sqlite, schema version 8)
+initialised data (store sqlite, schema version 9)
 $ karta store add S001 --city Москва --timezone Europe/Moscow --name "Пятёрочка на Тверской"
 store S001 added (#1)
 $ karta category add C01 --name Молочные

@@ -15,6 +15,12 @@ void kt_test_register(const char *name, kt_test_fn fn) {
     ntests++;
 }
 
+void kt_test_rmtree(const char *dir) {
+    char cmd[4200];
+    snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
+    KT_CHECK(system(cmd) == 0);
+}
+
 static int by_name(const void *a, const void *b) {
     return strcmp(*(const char *const *)a, *(const char *const *)b);
 }

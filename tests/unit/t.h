@@ -15,6 +15,8 @@
 typedef void (*kt_test_fn)(void);
 void kt_test_register(const char *name, kt_test_fn fn);
 extern int kt_test_failed_checks;
+/* Remove a test's temporary directory and everything in it (a failed check if it cannot). */
+void kt_test_rmtree(const char *dir);
 
 #define KT_TEST(name)                                                        \
     static void kt_test_##name(void);                                        \

@@ -17,12 +17,6 @@ static char *temp_dir(void) {
     return d ? strdup(d) : NULL;
 }
 
-static void rm_rf(const char *dir) {
-    char cmd[512];
-    snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
-    if (system(cmd)) fprintf(stderr, "  could not remove %s\n", dir);
-}
-
 KT_TEST(cols_header_layout) {
     KT_CHECK_INT(sizeof(kt_col_header), 32);
     KT_CHECK_INT(offsetof(kt_col_header, rows), 16);
@@ -95,7 +89,7 @@ KT_TEST(cols_append_publish_scan) {
     kt_cols_receipts rr;
     KT_CHECK_INT(kt_cols_map_receipts(c, 0, &rr, &err), KT_EINVAL);
     kt_cols_close(c);
-    rm_rf(dir);
+    kt_test_rmtree(dir);
     free(dir);
 }
 
@@ -259,7 +253,7 @@ static void compact_case(bool unbuffered, uint64_t seg_rows) {
     kt_cols_close(c);
     if (seg_rows) {
         free(want);
-        rm_rf(dir);
+        kt_test_rmtree(dir);
         free(dir);
         return;
     }
@@ -286,7 +280,7 @@ static void compact_case(bool unbuffered, uint64_t seg_rows) {
     if (f) fclose(f);
     KT_CHECK_INT(h.type, KT_COL_I32);
     free(want);
-    rm_rf(dir);
+    kt_test_rmtree(dir);
     free(dir);
 }
 
@@ -352,7 +346,7 @@ KT_TEST(cols_import_completejourney) {
            (unsigned long long)res.lines, (unsigned long long)res.new_members);
     free(buf);
     kt_store_close(st);
-    rm_rf(dir);
+    kt_test_rmtree(dir);
     free(dir);
 }
 
@@ -531,6 +525,6 @@ KT_TEST(cols_sku_summaries) {
     KT_CHECK_INT(kt_cols_sku_summary(c, 3, &found, &e, &n, &flags, &err), KT_EINVAL);
     kt_err_clear(&err);
     kt_cols_close(c);
-    rm_rf(dir);
+    kt_test_rmtree(dir);
     free(dir);
 }

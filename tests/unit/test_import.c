@@ -81,9 +81,7 @@ static void fx_open(fixture *f) {
 
 static void fx_close(fixture *f) {
     kt_store_close(f->st);
-    char cmd[128];
-    snprintf(cmd, sizeof cmd, "rm -rf '%s'", f->root);
-    KT_CHECK(system(cmd) == 0);
+    kt_test_rmtree(f->root);
 }
 
 static kt_day D(int y, int m, int d) { return kt_day_from_civil(y, m, d); }

@@ -27,9 +27,7 @@ static void fx_open(fixture *f) {
 
 static void fx_close(fixture *f) {
     kt_store_close(f->st);
-    char cmd[160];
-    snprintf(cmd, sizeof cmd, "rm -rf '%s'", f->base);
-    KT_CHECK(system(cmd) == 0);
+    kt_test_rmtree(f->base);
 }
 
 static int64_t add_member(fixture *f, const char *card) {

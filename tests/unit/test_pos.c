@@ -96,9 +96,7 @@ KT_TEST(pos_group_commit) {
     KT_CHECK_INT(v, 0);
     kt_pos_close(pos);
     kt_store_close(st);
-    char cmd[128];
-    snprintf(cmd, sizeof cmd, "rm -rf '%s'", base);
-    KT_CHECK(system(cmd) == 0);
+    kt_test_rmtree(base);
 }
 
 /* The basket parser's fast path and its jansson path agree: same outcome, same
@@ -286,7 +284,5 @@ KT_TEST(store_log_restart) {
     KT_CHECK_INT(count_stores(again), 100 + 20 * 200);
     kt_store_close(again);
     kt_store_close(reader);
-    char cmd[160];
-    snprintf(cmd, sizeof cmd, "rm -rf %s", base);
-    KT_CHECK(system(cmd) == 0);
+    kt_test_rmtree(base);
 }

@@ -83,9 +83,7 @@ KT_TEST(rfm_scan_threads_agree) {
     kt_rfm_free(&a);
     kt_rfm_free(&b);
     kt_actx_close(c);
-    char cmd[256];
-    snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
-    KT_CHECK(system(cmd) == 0);
+    kt_test_rmtree(dir);
 }
 
 KT_TEST(rfm_score_thresholds) {

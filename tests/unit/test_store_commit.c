@@ -91,9 +91,7 @@ KT_TEST(store_insert_ids_and_store_cache) {
     kt_pos_close(pos);
     kt_store_close(writer);
     kt_store_close(st);
-    char cmd[160];
-    snprintf(cmd, sizeof cmd, "rm -rf %s", base);
-    KT_CHECK_INT(system(cmd), 0);
+    kt_test_rmtree(base);
 }
 
 static void no_report(void *ctx, const char *what) { (void)ctx; (void)what; }
@@ -124,7 +122,5 @@ KT_TEST(store_fk_by_check) {
     KT_CHECK_INT(faults, 1);
     kt_store_close(writer);
     kt_store_close(st);
-    char cmd[128];
-    snprintf(cmd, sizeof cmd, "rm -rf '%s'", base);
-    KT_CHECK(system(cmd) == 0);
+    kt_test_rmtree(base);
 }

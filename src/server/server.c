@@ -63,6 +63,7 @@
 /* Seconds the ledger gauges of /metrics are reused before being read again. */
 #define KT_HTTP_LEDGER_REFRESH_SECONDS 2.0
 /* Pages in the write-ahead log at which the writer checkpoints it itself
+ * (the default of kt_server_options.log_pages, `karta serve --log-pages`)
  * between two groups, so that the log is written from its start again
  * (kt_store_log_restart): 16384 pages, 64 MiB (the log file itself grows to
  * up to twice that, see below). Each time stalls the writer
@@ -363,19 +364,20 @@ static void *writer_main(void *arg) {
             bool restarted;
             kt_err cerr;
             double t1 = kt_mono_seconds();
-            /* see KT_HTTP_LOG_RESTART_FRAMES: right after a background checkpoint, or at twice the size */
+            /* see KT_HTTP_LOG_RESTART_FRAMES (S.opt.log_pages): right after a background
+             * checkpoint, or at twice the size */
             uint64_t ck = atomic_load(&S.checkpoints);
             bool fresh = ck != checkpoints_seen;
             checkpoints_seen = ck;
             int frames = kt_store_log_frames(w->st);
-            if (frames >= KT_HTTP_LOG_RESTART_FRAMES && !fresh) {
+            if (frames >= S.opt.log_pages && !fresh) {
                 /* checkpoints back to back, each copying less, until one ends between two groups */
                 pthread_mutex_lock(&S.bg_lock);
                 S.bg_kick = true;
                 pthread_cond_signal(&S.bg_cond);
                 pthread_mutex_unlock(&S.bg_lock);
             }
-            int at = fresh ? KT_HTTP_LOG_RESTART_FRAMES : 2 * KT_HTTP_LOG_RESTART_FRAMES;
+            int at = fresh ? S.opt.log_pages : 2 * S.opt.log_pages;
             if (kt_store_log_restart(w->st, at, &restarted, &cerr))
                 fprintf(stderr, "karta: serve: checkpoint: %s\n", cerr.msg);
             else if (restarted) {
@@ -1059,7 +1061,8 @@ static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
 /* ---- start, run, drain ---- */
 
 void kt_server_defaults(kt_server_options *o) {
-    *o = (kt_server_options){.listen = "127.0.0.1:8080", .threads = 32, .rate_per_key = 100000, .group_commit = true};
+    *o = (kt_server_options){.listen = "127.0.0.1:8080", .threads = 32, .rate_per_key = 100000, .group_commit = true,
+                             .log_pages = KT_HTTP_LOG_RESTART_FRAMES};
 }
 
 static kt_rc parse_listen(const char *s, struct sockaddr_in *sa, kt_err *err) {

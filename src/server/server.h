@@ -24,6 +24,7 @@ typedef struct kt_server_options {
     bool group_commit;       /* commits are priced on request threads, written by one writer thread (up to 256 per
                               * transaction) and answered by a syncer thread once the log is flushed */
     const char *ready_file;  /* when set, "ADDR:PORT\n" is written there once listening */
+    int log_pages;           /* write-ahead log pages at which the writer restarts the log (server.c) */
 } kt_server_options;
 
 void kt_server_defaults(kt_server_options *o);

@@ -300,8 +300,9 @@ kt_rc kt_store_checkpoint(kt_store *st, bool *moved_out, kt_err *err) {
     /* something new was copied when the count of copied frames moved, or the
      * log has been restarted since (the same count then means other frames) */
     uint64_t salt = log_salt(st);
-    if (sqlite3_wal_checkpoint_v2(st->db, NULL, SQLITE_CHECKPOINT_PASSIVE, &frames, &copied) != SQLITE_OK)
-        return db_fail(st, err, "checkpoint");
+    int r = sqlite3_wal_checkpoint_v2(st->db, NULL, SQLITE_CHECKPOINT_PASSIVE, &frames, &copied);
+    if (r == SQLITE_BUSY || r == SQLITE_LOCKED) return KT_OK; /* another connection's checkpoint is running: next time */
+    if (r != SQLITE_OK) return db_fail(st, err, "checkpoint");
     bool moved = copied > 0 && (copied != st->ckpt_seen || salt != st->ckpt_salt);
     st->ckpt_seen = copied;
     st->ckpt_salt = salt;

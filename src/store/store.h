@@ -101,7 +101,9 @@ kt_rc kt_store_sync(kt_store *st, kt_err *err);
 
 /* Copy what the write-ahead log holds into the database as far as readers
  * allow, without waiting for anyone (SQLite: a passive checkpoint), then,
- * when it copied anything, flush the database file (*copied: it did). */
+ * when it copied anything, flush the database file (*copied: it did). A
+ * checkpoint running on another connection (the writer restarting the log)
+ * is no error: nothing is copied this time. */
 kt_rc kt_store_checkpoint(kt_store *st, bool *copied, kt_err *err);
 
 /* For a KT_STORE_MANUAL_CHECKPOINT writer, between its transactions: when

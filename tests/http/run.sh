@@ -48,7 +48,8 @@ marketer=$(karta keys create --name mark --role marketer | tail -n 1)
 revoked=$(karta keys create --name old --role admin | tail -n 1)
 karta keys revoke "$(karta keys list | awk '$2 == "old" {print $1}')" >/dev/null
 
-"$bin" serve --listen 127.0.0.1:0 --ready-file "$work/ready" --threads 4 2>"$work/log" &
+# a small log (16 pages) so that the writer starts it over many times during the suite
+"$bin" serve --listen 127.0.0.1:0 --ready-file "$work/ready" --threads 4 --log-pages 16 2>"$work/log" &
 pid=$!
 for _ in $(seq 100); do [ -s "$work/ready" ] && break; sleep 0.1; done
 if [ ! -s "$work/ready" ]; then bad start "server did not come up: $(cat "$work/log")"; echo "http: $pass passed, $fail failed"; exit 1; fi
@@ -232,6 +233,12 @@ if [ "$n" -ge 3 ]; then ok audit-staff-writes; else bad audit-staff-writes "$n a
 got=$(sqlite3 "$KARTA_DATA/karta.db" "SELECT actor || ' ' || object FROM audit WHERE action IN ('POST /v1/rules/{version}/activate', 'POST /v1/cards/{card}/unblock', 'POST /v1/offers') AND detail = 'status 200' OR (action = 'POST /v1/offers' AND detail = 'status 201') ORDER BY id" | sed 's/#[0-9]*//' | tr '\n' ';')
 want='api:mark rules:1;api:admin rules:1;api:mark offers;api:admin member:4;'
 if [ "$got" = "$want" ]; then ok audit-new-staff-writes; else bad audit-new-staff-writes "got '$got', want '$want'"; fi
+# ---- a burst of concurrent commits by several members: the writer takes them in groups, and with
+# --log-pages 16 it starts the log over while they are written
+for i in $(seq 1 32); do RECEIPT=BURST$i basket $T $((i % 2 ? 1001 : 2902)) S001 MILK:1:5000 P000001:2:4000 >"$work/burst.$i"; done
+seq 1 32 | xargs -P 8 -I{} curl -s -o /dev/null -w '%{http_code}\n' -H "Authorization: Bearer $till" \
+  -H 'Content-Type: application/json' --data-binary @"$work/burst.{}" "$url/v1/pos/commit" >"$work/burst.codes"
+if [ "$(grep -c '^200$' "$work/burst.codes")" = 32 ]; then ok burst-committed; else bad burst-committed "$(sort "$work/burst.codes" | uniq -c | tr '\n' ' ')"; fi
 # ---- metrics
 req metrics 200 "" GET /metrics
 if grep -q 'karta_http_requests_total{method="POST",route="/v1/pos/commit",status="422"} 2' "$work/out" &&
@@ -266,6 +273,8 @@ mcheck metrics-flush-inf-is-count "$(metric 'karta_log_flush_seconds_bucket{le="
 if [ "$(metric karta_log_flush_seconds_count)" -ge 1 ] && [ "$(metric karta_log_flush_seconds_count)" -le "$(metric karta_commit_batches_total)" ]; then
   ok metrics-flushes; else bad metrics-flushes "flushes $(metric karta_log_flush_seconds_count), batches $(metric karta_commit_batches_total)"; fi
 mcheck metrics-restarts-histogram "$(metric karta_log_restart_seconds_count)" "$(metric karta_log_restarts_total)"
+if [ "$(metric karta_log_restarts_total)" -ge 1 ]; then ok "metrics-log-restarted ($(metric karta_log_restarts_total) times)"; else bad metrics-log-restarted "no log restart with --log-pages 16"; fi
+if ! grep -q 'checkpoint:' "$work/log"; then ok log-no-checkpoint-errors; else bad log-no-checkpoint-errors "$(grep 'checkpoint:' "$work/log" | head -2)"; fi
 # ---- no card numbers or phones in the access log; its own numbers (request id, microseconds, key id)
 # are taken out first: a request that took 1001 us or 23003 us is no card number
 sed -E 's/^karta: req=[0-9]+ /karta: req=N /; s/ [0-9]+us / Nus /; s/ key=-?[0-9]+/ key=N/' "$work/log" >"$work/log.redacted"

@@ -61,8 +61,7 @@ struct kt_strmap {
 };
 
 static uint32_t hash_bytes(const char *s, size_t len) {
-    uint64_t h = 1469598103934665603ull; /* FNV-1a, folded */
-    for (size_t i = 0; i < len; i++) { h ^= (unsigned char)s[i]; h *= 1099511628211ull; }
+    uint64_t h = kt_hash_bytes(s, len); /* folded */
     return (uint32_t)(h ^ (h >> 32));
 }
 

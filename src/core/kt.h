@@ -68,6 +68,14 @@ static inline bool kt_add_i64(int64_t a, int64_t b, int64_t *out) { return !__bu
 static inline bool kt_sub_i64(int64_t a, int64_t b, int64_t *out) { return !__builtin_sub_overflow(a, b, out); }
 static inline bool kt_mul_i64(int64_t a, int64_t b, int64_t *out) { return !__builtin_mul_overflow(a, b, out); }
 
+/* ---- hashing for in-memory tables: FNV-1a over bytes (never stored) ------ */
+static inline uint64_t kt_hash_bytes(const void *p, size_t n) {
+    const unsigned char *s = p;
+    uint64_t h = 1469598103934665603ull;
+    for (size_t i = 0; i < n; i++) h = (h ^ s[i]) * 1099511628211ull;
+    return h;
+}
+
 /* A broken invariant is a programmer error: abort loudly, in release builds too. */
 #define KT_ASSERT(cond) \
     do { if (!(cond)) kt_panic(__FILE__, __LINE__, #cond); } while (0)

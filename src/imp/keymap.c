@@ -32,11 +32,7 @@ struct kt_keymap {
 /* FNV-1a, then a final mix so that the low bits (the slot index) depend on
  * every byte of short, similar keys such as "M0000001". */
 static uint64_t hash_key(const char *key, size_t len) {
-    uint64_t h = 1469598103934665603u;
-    for (size_t i = 0; i < len; i++) {
-        h ^= (unsigned char)key[i];
-        h *= 1099511628211u;
-    }
+    uint64_t h = kt_hash_bytes(key, len);
     h ^= h >> 33;
     h *= 0xff51afd7ed558ccdu;
     h ^= h >> 33;

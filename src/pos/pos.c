@@ -54,11 +54,7 @@ struct kt_pos {
     size_t store_cap, nstores;
 };
 
-static uint64_t hash_str(const char *s) {
-    uint64_t h = 1469598103934665603ull; /* FNV-1a */
-    for (; *s; s++) h = (h ^ (unsigned char)*s) * 1099511628211ull;
-    return h;
-}
+static uint64_t hash_str(const char *s) { return kt_hash_bytes(s, strlen(s)); }
 
 static sku_entry *sku_slot(kt_pos *pos, const char *sku) {
     size_t mask = pos->sku_cap - 1, i = (size_t)hash_str(sku) & mask;

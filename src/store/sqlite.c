@@ -267,6 +267,16 @@ kt_rc kt_store_sync(kt_store *st, kt_err *err) {
 
 int kt_store_schema_version(kt_store *st) { return st->schema_version; }
 
+/* A passive checkpoint (SQLite: copy what readers allow, wait for no one).
+ * *ran is false when another connection's checkpoint was running: not an
+ * error, the caller tries again next time. */
+static kt_rc checkpoint_passive(kt_store *st, bool *ran, int *frames, int *copied, kt_err *err) {
+    int r = sqlite3_wal_checkpoint_v2(st->db, NULL, SQLITE_CHECKPOINT_PASSIVE, frames, copied);
+    *ran = r == SQLITE_OK;
+    if (r == SQLITE_OK || r == SQLITE_BUSY || r == SQLITE_LOCKED) return KT_OK;
+    return db_fail(st, err, "checkpoint");
+}
+
 /* The salt in the log's header, which SQLite changes each time the log is
  * written from its start again (0 when there is no log to read). Read
  * through a descriptor of its own, kept open: the log file stays while any
@@ -296,13 +306,13 @@ static uint64_t log_salt(kt_store *st) {
  * the background thread's rounds. */
 kt_rc kt_store_checkpoint(kt_store *st, bool *moved_out, kt_err *err) {
     int frames = 0, copied = 0;
+    bool ran;
     *moved_out = false;
     /* something new was copied when the count of copied frames moved, or the
      * log has been restarted since (the same count then means other frames) */
     uint64_t salt = log_salt(st);
-    int r = sqlite3_wal_checkpoint_v2(st->db, NULL, SQLITE_CHECKPOINT_PASSIVE, &frames, &copied);
-    if (r == SQLITE_BUSY || r == SQLITE_LOCKED) return KT_OK; /* another connection's checkpoint is running: next time */
-    if (r != SQLITE_OK) return db_fail(st, err, "checkpoint");
+    kt_rc rc = checkpoint_passive(st, &ran, &frames, &copied, err);
+    if (rc || !ran) return rc;
     bool moved = copied > 0 && (copied != st->ckpt_seen || salt != st->ckpt_salt);
     st->ckpt_seen = copied;
     st->ckpt_salt = salt;
@@ -330,11 +340,10 @@ kt_rc kt_store_log_restart(kt_store *st, int min_frames, bool *done, kt_err *err
     *done = false;
     if (st->in_txn || st->log_frames < min_frames) return KT_OK;
     int frames = 0, copied = 0;
-    int r = sqlite3_wal_checkpoint_v2(st->db, NULL, SQLITE_CHECKPOINT_PASSIVE, &frames, &copied);
-    if (r == SQLITE_BUSY || r == SQLITE_LOCKED) return KT_OK; /* another checkpoint is running: next time */
-    if (r != SQLITE_OK) return db_fail(st, err, "checkpoint");
-    if (frames == copied) { st->log_frames = 0; *done = true; }
-    return KT_OK;
+    bool ran;
+    kt_rc rc = checkpoint_passive(st, &ran, &frames, &copied, err);
+    if (!rc && ran && frames == copied) { st->log_frames = 0; *done = true; }
+    return rc;
 }
 
 kt_rc kt_store_data_version(kt_store *st, int64_t *out, kt_err *err) {

@@ -221,7 +221,7 @@ KT_TEST(ledger_credits_as_one_by_one) {
     for (int i = 0; i < 3; i++)
         KT_CHECK_INT(kt_ledger_credit(f.st, &cr, (kt_member_id)b, cs[i].points, cs[i].funder, cs[i].available_day,
                                       cs[i].expires_day, NULL, &f.err), KT_OK);
-    /* nothing, and a bad credit among good ones: refused */
+    /* no credits: nothing written */
     KT_CHECK_INT(kt_ledger_credits(f.st, &cr, (kt_member_id)a, cs, 0, NULL, &f.err), KT_OK);
     KT_CHECK_INT(kt_store_commit(f.st, &f.err), KT_OK);
     kt_balance ba, bb;

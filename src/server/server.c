@@ -63,10 +63,10 @@
 /* Seconds the ledger gauges of /metrics are reused before being read again. */
 #define KT_HTTP_LEDGER_REFRESH_SECONDS 2.0
 /* Pages in the write-ahead log at which the writer checkpoints it itself
- * (the default of kt_server_options.log_pages, `karta serve --log-pages`)
  * between two groups, so that the log is written from its start again
- * (kt_store_log_restart): 16384 pages, 64 MiB (the log file itself grows to
- * up to twice that, see below). Each time stalls the writer
+ * (kt_store_log_restart): 16384 pages, 64 MiB, the default of `karta serve
+ * --log-pages` (the log file grows to up to twice that, see below). Each
+ * time stalls the writer
  * for one checkpoint of what the background has not copied yet and its
  * flushes, so not too often, and at a good moment: once past this size the
  * writer wakes the background thread and restarts the log right after the
@@ -237,9 +237,7 @@ static int rate_take(int64_t key_id) {
 /* The set is a hash table of KT_HTTP_INFLIGHT_SLOTS chains (it was a scan of
  * all KT_HTTP_INFLIGHT_MAX slots, twice per commit). */
 static size_t inflight_slot(const char *k) {
-    uint64_t h = 1469598103934665603ull;
-    for (; *k; k++) h = (h ^ (unsigned char)*k) * 1099511628211ull;
-    return (size_t)(h >> 32) & (KT_HTTP_INFLIGHT_SLOTS - 1);
+    return (size_t)(kt_hash_bytes(k, strlen(k)) >> 32) & (KT_HTTP_INFLIGHT_SLOTS - 1);
 }
 
 static bool inflight_add(const char *k) {
@@ -310,6 +308,30 @@ static kt_rc write_group(kt_worker *w, commit_job **jobs, size_t n, uint64_t gro
 
 static void *syncer_main(void *arg);
 
+/* Between two groups: the log started over once past S.opt.log_pages, right
+ * after a background checkpoint has ended (one ended since the last group:
+ * the count moved), waking the background for checkpoints back to back until
+ * one does, or at twice the size regardless (KT_HTTP_LOG_RESTART_FRAMES). */
+static void log_restart_between_groups(kt_worker *w, uint64_t *checkpoints_seen) {
+    double t0 = kt_mono_seconds();
+    uint64_t ck = atomic_load(&S.checkpoints);
+    bool fresh = ck != *checkpoints_seen, restarted;
+    *checkpoints_seen = ck;
+    if (!fresh && kt_store_log_frames(w->st) >= S.opt.log_pages) {
+        pthread_mutex_lock(&S.bg_lock);
+        S.bg_kick = true;
+        pthread_cond_signal(&S.bg_cond);
+        pthread_mutex_unlock(&S.bg_lock);
+    }
+    kt_err err;
+    if (kt_store_log_restart(w->st, fresh ? S.opt.log_pages : 2 * S.opt.log_pages, &restarted, &err))
+        fprintf(stderr, "karta: serve: checkpoint: %s\n", err.msg);
+    else if (restarted) {
+        atomic_fetch_add(&S.log_restarts, 1);
+        histo_add(&S.restart_seconds, kt_mono_seconds() - t0);
+    }
+}
+
 static void *writer_main(void *arg) {
     KT_UNUSED(arg);
     kt_worker *w = NULL;
@@ -360,31 +382,7 @@ static void *writer_main(void *arg) {
         S.s_tail = jobs[n - 1];
         pthread_cond_signal(&S.s_cond);
         pthread_mutex_unlock(&S.s_lock);
-        if (w && !open_rc) {
-            bool restarted;
-            kt_err cerr;
-            double t1 = kt_mono_seconds();
-            /* see KT_HTTP_LOG_RESTART_FRAMES (S.opt.log_pages): right after a background
-             * checkpoint, or at twice the size */
-            uint64_t ck = atomic_load(&S.checkpoints);
-            bool fresh = ck != checkpoints_seen;
-            checkpoints_seen = ck;
-            int frames = kt_store_log_frames(w->st);
-            if (frames >= S.opt.log_pages && !fresh) {
-                /* checkpoints back to back, each copying less, until one ends between two groups */
-                pthread_mutex_lock(&S.bg_lock);
-                S.bg_kick = true;
-                pthread_cond_signal(&S.bg_cond);
-                pthread_mutex_unlock(&S.bg_lock);
-            }
-            int at = fresh ? S.opt.log_pages : 2 * S.opt.log_pages;
-            if (kt_store_log_restart(w->st, at, &restarted, &cerr))
-                fprintf(stderr, "karta: serve: checkpoint: %s\n", cerr.msg);
-            else if (restarted) {
-                atomic_fetch_add(&S.log_restarts, 1);
-                histo_add(&S.restart_seconds, kt_mono_seconds() - t1);
-            }
-        }
+        if (w && !open_rc) log_restart_between_groups(w, &checkpoints_seen);
     }
     /* the syncer flushes what it was given before the store closes */
     pthread_mutex_lock(&S.s_lock);

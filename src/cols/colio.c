@@ -52,6 +52,7 @@ struct kt_colio {
     char err_path[4096];
     const char *err_what;
     unsigned long long direct_bytes, cached_bytes;
+    bool refuse_direct;          /* tests: every O_DIRECT write fails with EINVAL */
 };
 
 struct kt_colstream {
@@ -96,7 +97,7 @@ static void fail_locked(kt_colio *io, const char *path, const char *what, int e)
 static int write_at(kt_colio *io, int fd, const uint8_t *p, size_t len, uint64_t off, bool *direct,
                     unsigned long long *dbytes, unsigned long long *cbytes) {
     while (len) {
-        ssize_t w = pwrite(fd, p, len, (off_t)off);
+        ssize_t w = *direct && io->refuse_direct ? (errno = EINVAL, -1) : pwrite(fd, p, len, (off_t)off);
         if (w < 0 && errno == EINTR) continue;
         if (w < 0 && errno == EINVAL && *direct) {
             int fl = fcntl(fd, F_GETFL);
@@ -111,7 +112,6 @@ static int write_at(kt_colio *io, int fd, const uint8_t *p, size_t len, uint64_t
         off += (uint64_t)w;
         len -= (size_t)w;
     }
-    (void)io;
     return 0;
 }
 
@@ -295,4 +295,10 @@ void kt_colio_counts(const kt_colio *io, unsigned long long *direct, unsigned lo
     *direct = m->direct_bytes;
     *cached = m->cached_bytes;
     pthread_mutex_unlock(&m->mu);
+}
+
+void kt_colio_test_refuse_direct(kt_colio *io) {
+    pthread_mutex_lock(&io->mu);
+    io->refuse_direct = true;
+    pthread_mutex_unlock(&io->mu);
 }

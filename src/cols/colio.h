@@ -15,8 +15,8 @@
  *                           CACHED: through the page cache (files read soon after:
  *                           only the copy and the waits move to the I/O thread)
  *     kt_colstream_append   add bytes at the end
- *     kt_colstream_close    the tail (less than a block) is written through the
- *                           page cache, then the file is closed, all in order
+ *     kt_colstream_close    the tail (the last buffer, not full) is written through
+ *                           the page cache, then the file is closed, all in order
  *                           on the I/O thread; the stream is freed at once
  *     kt_colio_drain        wait until every write queued so far is done;
  *                           the first failure of any, naming its file
@@ -47,5 +47,9 @@ void kt_colio_free(kt_colio *io);
 
 /* Bytes written with O_DIRECT and through the page cache so far (tests, bench). */
 void kt_colio_counts(const kt_colio *io, unsigned long long *direct, unsigned long long *cached);
+
+/* Tests: from now on every O_DIRECT write fails with EINVAL, as on a file
+ * system that takes O_DIRECT at open but refuses the writes' alignment. */
+void kt_colio_test_refuse_direct(kt_colio *io);
 
 #endif

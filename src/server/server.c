@@ -81,11 +81,12 @@
 /* Milliseconds between two background checkpoints. Each ends with a flush
  * of the database file, and a flush of the log waits behind it (the disk's
  * cache flush covers every write in flight): the fewer pages a checkpoint
- * copies, the shorter that wait. Measured under bench/http.sh with 8
- * connections: every 100 ms, commits' p99 35 ms and p99.9 170 ms, the slow
- * ones waiting for the log flush; every 10 ms, 12 ms and 15 ms. At 64
- * connections the same commits/s within the machine's noise. */
-#define KT_HTTP_CHECKPOINT_MS 10
+ * copies, the shorter that wait, but each checkpoint costs CPU and flushes
+ * of its own. Measured under bench/http.sh with 16 connections, where the
+ * slowest commits were those waiting for the log flush: every 100 ms, p99
+ * 27-29 ms; every 30 ms, 22 ms at the same commits/s; every 10 ms, 17-18 ms
+ * but 13% fewer commits/s. */
+#define KT_HTTP_CHECKPOINT_MS 30
 /* Milliseconds between two looks at what waits to be folded. */
 #define KT_HTTP_FOLD_CHECK_MS 100
 /* The fold thread's nice value: a fold (reading 20,000 receipts, writing

@@ -67,6 +67,8 @@ struct import_ctx {
     char rejects_tmp[4096 + 8];
     struct timespec t0;
     char today[11];                           /* o->day as YYYY-MM-DD */
+    int64_t opening_account;                  /* the "opening" counter-account, once looked up */
+    int64_t opened_min, opened_max;           /* ids of the members opened by kt_ledger_open_new (0: none) */
 };
 
 static double since(const struct timespec *t0) {
@@ -344,7 +346,14 @@ static kt_rc row_balance(import_ctx *x, const char *const *v, kt_err *err) {
     if (points == 0) return KT_OK; /* nothing to open */
     kt_movement mv = {.kind = KT_TXN_OPENING, .at = x->o->at, .day = x->o->day, .actor = "import",
                       .reason = "opening balance"};
-    return kt_ledger_credit(x->st, &mv, (kt_member_id)member, points, "opening", x->o->day, expires, NULL, err);
+    if (value & MEMBER_PREEXISTING) /* may be in debt; checked at once */
+        return kt_ledger_credit(x->st, &mv, (kt_member_id)member, points, "opening", x->o->day, expires, NULL, err);
+    /* created by this import, so never in debt: the bulk path, all checked at the end (import_check_opened) */
+    if (!x->opening_account && (rc = kt_ledger_account(x->st, "opening", &x->opening_account, err))) return rc;
+    if ((rc = kt_ledger_open_new(x->st, &mv, (kt_member_id)member, x->opening_account, points, expires, err))) return rc;
+    if (!x->opened_min || member < x->opened_min) x->opened_min = member;
+    if (member > x->opened_max) x->opened_max = member;
+    return KT_OK;
 }
 
 /* ---- the files ------------------------------------------------------------------------ */
@@ -646,6 +655,8 @@ kt_rc kt_import_dir(kt_store *st, const kt_import_opts *o, kt_import_result *out
         out->loaded += out->files[i].loaded;
         out->rejected += out->files[i].rejected;
     }
+    /* the member invariant of every member given an opening balance in bulk, at once */
+    if (!rc && x.opened_max) rc = kt_ledger_check_members(st, (kt_member_id)x.opened_min, (kt_member_id)x.opened_max, err);
     if (!rc) {
         char real[PATH_MAX];
         const char *source = realpath(o->dir, real) ? real : o->dir;

@@ -198,6 +198,43 @@ kt_rc kt_ledger_credits(kt_store *st, const kt_movement *mv, kt_member_id m, con
     return rc;
 }
 
+/* Five statements where kt_ledger_credit runs eight (the counter-account's
+ * lookup, the balance read before and the invariant's read after are left
+ * out): an import's opening balances went from 39-66 k to 83-85 k rows/s
+ * (bench/import.sh 200000). */
+kt_rc kt_ledger_open_new(kt_store *st, const kt_movement *mv, kt_member_id m, int64_t funder_id, kt_points points,
+                         kt_day expires_day, kt_err *err) {
+    int64_t txn, lot_id;
+    KT_ASSERT(mv->kind == KT_TXN_OPENING);
+    if (points <= 0) return kt_fail(err, KT_EINVAL, "points", "must be positive, got %lld", (long long)points);
+    if (expires_day != KT_DAY_NONE && expires_day < mv->day)
+        return kt_fail(err, KT_EINVAL, "expires", "the expiry date is before the day the points are earned");
+    kt_rc rc = new_txn(st, mv, m, false, &txn, err);
+    if (rc) return rc;
+    kt_val a[] = {KT_VI(m), KT_VI(txn), KT_VI(mv->day), KT_VI(mv->day),
+                  expires_day == KT_DAY_NONE ? KT_VNULL : KT_VI(expires_day), KT_VI(points), KT_VI(funder_id), KT_VNULL};
+    if ((rc = kt_store_int(st, KT_Q_LOT_INSERT, a, KT_ARRAY_LEN(a), &lot_id, NULL, err))) return rc;
+    if ((rc = member_entry(st, txn, m, lot_id, points, err))) return rc;
+    if ((rc = account_entry(st, txn, funder_id, -points, err))) return rc;
+    return bump_balance(st, m, points, mv->at, err);
+}
+
+kt_rc kt_ledger_check_members(kt_store *st, kt_member_id from, kt_member_id to, kt_err *err) {
+    kt_cursor *c;
+    kt_val a[] = {KT_VI(from), KT_VI(to)};
+    kt_rc rc = kt_store_query(st, KT_Q_MEMBERS_INVARIANT, a, 2, &c, err);
+    if (rc) return rc;
+    for (;;) {
+        bool has;
+        if ((rc = kt_store_step(c, &has, err)) || !has) break;
+        kt_points balance = kt_col_int(c, 1), sum = kt_col_int(c, 2);
+        if (balance >= 0) KT_ASSERT(sum == balance);
+        else KT_ASSERT(sum == 0);
+    }
+    kt_store_end(c);
+    return rc;
+}
+
 kt_rc kt_ledger_spend(kt_store *st, const kt_movement *mv, kt_member_id m, kt_points points,
                       const char *counter, int64_t *out_txn, kt_err *err) {
     int64_t counter_id, txn;

@@ -63,6 +63,21 @@ typedef struct kt_credit {
 kt_rc kt_ledger_credits(kt_store *st, const kt_movement *mv, kt_member_id member, const kt_credit *credits, size_t n,
                         int64_t *out_txns, kt_err *err);
 
+/* An opening balance (KT_TXN_OPENING in mv) of a member created in the
+ * caller's transaction and only credited since, so never in debt: the rows
+ * kt_ledger_credit would write (its transaction, a lot spendable from
+ * mv->day, the two entries, the balance moved), without reading the balance
+ * first or checking the member after. funder_id is the counter-account's id
+ * (kt_ledger_account). The caller checks every member it opened this way, at
+ * once, with kt_ledger_check_members before it commits. For a bulk import. */
+kt_rc kt_ledger_open_new(kt_store *st, const kt_movement *mv, kt_member_id member, int64_t funder_id, kt_points points,
+                         kt_day expires_day, kt_err *err);
+
+/* The member invariant (see the top of this file) checked for the members
+ * with ids from..to in one statement; a broken invariant aborts, as after
+ * every other movement. */
+kt_rc kt_ledger_check_members(kt_store *st, kt_member_id from, kt_member_id to, kt_err *err);
+
 /* Spend `points` (> 0) of a member's available, unexpired lots, soonest expiry
  * first, against counter-account `counter` ("redemption" for a purchase).
  * KT_ENOFUNDS, changing nothing, when the available balance is short. */

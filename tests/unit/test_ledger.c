@@ -14,6 +14,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <signal.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 typedef struct fixture { char base[64], dir[96]; kt_store *st; kt_err err; } fixture;
@@ -199,6 +201,12 @@ static void ledger_shape(fixture *f, int64_t m, char *out, size_t cap) {
     sqlite3_close(db);
 }
 
+static kt_points ledger_balance_of(fixture *f, int64_t m) {
+    kt_balance b;
+    KT_CHECK_INT(kt_ledger_balance(f->st, (kt_member_id)m, D(2026, 1, 5), 365, &b, &f->err), KT_OK);
+    return b.balance;
+}
+
 /* kt_ledger_credits writes what the same credits one by one would: each its
  * own transaction and lot, a debt repaid by the first, one balance. */
 KT_TEST(ledger_credits_as_one_by_one) {
@@ -249,5 +257,66 @@ KT_TEST(ledger_credits_as_one_by_one) {
     kt_store_rollback(f.st);
     KT_CHECK_INT(kt_ledger_balance(f.st, (kt_member_id)a, D(2026, 1, 30), 365, &ba, &f.err), KT_OK);
     KT_CHECK_INT(ba.balance, 55);
+    fx_close(&f);
+}
+
+/* An import's bulk opening balance writes what kt_ledger_credit writes, and
+ * the range check passes the members it opened (and a debtor), but aborts on
+ * a member whose balance disagrees with the lots. */
+KT_TEST(ledger_open_new_as_credit) {
+    fixture f;
+    fx_open(&f);
+    KT_CHECK_INT(kt_store_begin(f.st, &f.err), KT_OK);
+    int64_t a = add_member(&f, "5001"), b = add_member(&f, "5002"), c = add_member(&f, "5003");
+    kt_movement op = mv_on(KT_TXN_OPENING, D(2026, 1, 5));
+    int64_t opening = 0;
+    KT_CHECK_INT(kt_ledger_account(f.st, "opening", &opening, &f.err), KT_OK);
+    KT_CHECK_INT(kt_ledger_open_new(f.st, &op, (kt_member_id)a, opening, 300, D(2026, 12, 31), &f.err), KT_OK);
+    KT_CHECK_INT(kt_ledger_open_new(f.st, &op, (kt_member_id)a, opening, 45, KT_DAY_NONE, &f.err), KT_OK);
+    KT_CHECK_INT(kt_ledger_credit(f.st, &op, (kt_member_id)b, 300, "opening", op.day, D(2026, 12, 31), NULL, &f.err), KT_OK);
+    KT_CHECK_INT(kt_ledger_credit(f.st, &op, (kt_member_id)b, 45, "opening", op.day, KT_DAY_NONE, NULL, &f.err), KT_OK);
+    /* refused as kt_ledger_credit refuses, before writing */
+    KT_CHECK_INT(kt_ledger_open_new(f.st, &op, (kt_member_id)a, opening, 0, KT_DAY_NONE, &f.err), KT_EINVAL);
+    KT_CHECK_INT(kt_ledger_open_new(f.st, &op, (kt_member_id)a, opening, 5, D(2026, 1, 4), &f.err), KT_EINVAL);
+    KT_CHECK_STR(f.err.field, "expires");
+    /* a debtor in the range: its invariant is the other form (negative, no open lot) */
+    kt_movement rf = mv_on(KT_TXN_REFUND, D(2026, 1, 6));
+    KT_CHECK_INT(kt_ledger_debit(f.st, &rf, (kt_member_id)c, 70, "program", true, NULL, &f.err), KT_OK);
+    KT_CHECK_INT(kt_ledger_check_members(f.st, (kt_member_id)a, (kt_member_id)c, &f.err), KT_OK);
+    KT_CHECK_INT(kt_store_commit(f.st, &f.err), KT_OK);
+    char sa[2048], sb[2048];
+    ledger_shape(&f, a, sa, sizeof sa);
+    ledger_shape(&f, b, sb, sizeof sb);
+    KT_CHECK_STR(sa, sb);
+    char want[128];
+    snprintf(want, sizeof want, "opening:member:300:1:300:%d;opening:opening:-300:0:-:-;", (int)D(2026, 12, 31));
+    KT_CHECK(strstr(sa, want) != NULL);
+    kt_balance ba, bb;
+    KT_CHECK_INT(kt_ledger_balance(f.st, (kt_member_id)a, D(2026, 1, 5), 365, &ba, &f.err), KT_OK);
+    KT_CHECK_INT(kt_ledger_balance(f.st, (kt_member_id)b, D(2026, 1, 5), 365, &bb, &f.err), KT_OK);
+    KT_CHECK_INT(ba.balance, 345);
+    KT_CHECK_INT(ba.available, bb.available);
+    KT_CHECK_INT(ba.next_expiry, bb.next_expiry);
+    KT_CHECK_INT(check_count(&f), 0);
+    /* in a child, on its own connection, in a transaction never committed:
+     * one more consistent opening passes the check; a balance moved without
+     * a lot makes it abort */
+    fflush(NULL);
+    pid_t pid = fork();
+    if (pid == 0) {
+        kt_store *st;
+        kt_err err;
+        if (kt_store_open(f.dir, 0, &st, &err) || kt_store_begin(st, &err)) _exit(2);
+        if (kt_ledger_open_new(st, &op, (kt_member_id)b, opening, 1, KT_DAY_NONE, &err)) _exit(3);
+        if (kt_ledger_check_members(st, (kt_member_id)a, (kt_member_id)c, &err)) _exit(4);
+        kt_val v[] = {KT_VI(b), KT_VI(1), KT_VI(0)};
+        if (kt_store_exec(st, KT_Q_MEMBER_BALANCE_ADD, v, 3, &err)) _exit(5);
+        kt_ledger_check_members(st, (kt_member_id)a, (kt_member_id)c, &err);
+        _exit(0);
+    }
+    int status = 0;
+    KT_CHECK(pid > 0 && waitpid(pid, &status, 0) == pid);
+    KT_CHECK(WIFSIGNALED(status) && WTERMSIG(status) == SIGABRT);
+    KT_CHECK_INT(ledger_balance_of(&f, b), 345); /* nothing of the child's landed */
     fx_close(&f);
 }

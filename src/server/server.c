@@ -90,7 +90,8 @@
 /* Milliseconds between two looks at what waits to be folded. */
 #define KT_HTTP_FOLD_CHECK_MS 100
 /* The fold thread's nice value: a fold (reading 20,000 receipts, writing
- * column files) takes the CPU from requests only when they leave it. */
+ * column files) yields the CPU to the request, writer and syncer threads
+ * (and still keeps up under bench/http.sh's full load, see bench/RESULTS.md). */
 #define KT_HTTP_FOLD_NICE 10
 
 /* ---- server state (one server per process) ---- */

@@ -100,9 +100,9 @@ echo
 n=$(sqlite3 "$KARTA_DATA/karta.db" "SELECT COUNT(*) FROM receipts WHERE number LIKE 'w%'")
 echo "log: $(( $(stat -c %s "$KARTA_DATA/karta.db-wal" 2>/dev/null || echo 0) / 1048576 )) MiB; written: $(( (wb1 - wb0) / (n > 0 ? n : 1) )) bytes per commit"
 # the commit path's stages from the server's histograms: mean, and the share over 10 ms
-awk '$1 ~ /^karta_(commit_group|log_flush|log_restart)_seconds_(sum|count)$/ {v[$1] = $2}
-     $1 ~ /^karta_(commit_group|log_flush|log_restart)_seconds_bucket\{le="0.01"\}$/ {sub(/_bucket.*/, "", $1); le[$1] = $2}
-     END {n = split("karta_commit_group_seconds karta_log_flush_seconds karta_log_restart_seconds", k, " ")
+awk '$1 ~ /^karta_(commit_price|commit_durable|commit_group|log_flush|log_restart)_seconds_(sum|count)$/ {v[$1] = $2}
+     $1 ~ /^karta_(commit_price|commit_durable|commit_group|log_flush|log_restart)_seconds_bucket\{le="0.01"\}$/ {sub(/_bucket.*/, "", $1); le[$1] = $2}
+     END {n = split("karta_commit_price_seconds karta_commit_durable_seconds karta_commit_group_seconds karta_log_flush_seconds karta_log_restart_seconds", k, " ")
           printf "stages:"
           for (i = 1; i <= n; i++) { c = v[k[i] "_count"]; name = k[i]; sub(/^karta_/, "", name); sub(/_seconds$/, "", name)
             if (c > 0) printf "  %s %d, mean %.1f ms, %.0f%% over 10 ms", name, c, v[k[i] "_sum"] / c * 1000, 100 * (c - le[k[i]]) / c }

@@ -128,6 +128,7 @@ typedef struct commit_job {
     kt_pos_result res;
     struct MHD_Connection *conn; /* suspended until its group is durable */
     struct commit_job *next;
+    double handed;           /* when it was handed to the writer (kt_mono_seconds) */
 } commit_job;
 
 typedef struct inflight_entry {
@@ -152,6 +153,8 @@ static struct {
     atomic_uint_fast64_t commits, refunds, batches, repriced, points_earned, points_redeemed, log_restarts;
     /* the commit path's stages: a group's transaction, a flush of the log, a log restart */
     histo group_seconds, flush_seconds, restart_seconds;
+    /* a handed-over commit: arrival to hand-over (its request thread), hand-over to answer (queue, group, flush) */
+    histo price_seconds, durable_seconds;
     /* ledger gauges, read incrementally (ledger rows are append-only) */
     pthread_mutex_t ledger_lock;
     double ledger_read_at;
@@ -426,7 +429,8 @@ static void *syncer_main(void *arg) {
         kt_err err = {0};
         double t0 = kt_mono_seconds();
         kt_rc rc = st ? kt_store_sync(st, &err) : KT_OK;
-        if (st) histo_add(&S.flush_seconds, kt_mono_seconds() - t0);
+        double t1 = kt_mono_seconds();
+        if (st) histo_add(&S.flush_seconds, t1 - t0);
         if (rc) fprintf(stderr, "karta: serve: %s\n", err.msg);
         while (j) {
             commit_job *next = j->next;
@@ -436,6 +440,7 @@ static void *syncer_main(void *arg) {
                 j->res.rc = rc;
                 j->res.err = err;
             }
+            histo_add(&S.durable_seconds, t1 - j->handed);
             /* the last touch: once resumed, the request's thread answers and frees it */
             MHD_resume_connection(j->conn);
             j = next;
@@ -499,6 +504,7 @@ static bool commit_submit(struct MHD_Connection *conn, commit_job *j, kt_call *c
         return false;
     }
     MHD_suspend_connection(conn);
+    j->handed = kt_mono_seconds();
     if (S.q_tail) S.q_tail->next = j;
     else S.q_head = j;
     S.q_tail = j;
@@ -766,6 +772,8 @@ char *kt_server_metrics(kt_worker *w) {
     histo_text(&t, "karta_commit_group_seconds", "Time the writer takes to write one group of commits (one transaction).", &S.group_seconds);
     histo_text(&t, "karta_log_flush_seconds", "Time to flush the write-ahead log to disk (fdatasync) before a group is answered.", &S.flush_seconds);
     histo_text(&t, "karta_log_restart_seconds", "Time the writer stalls to checkpoint the log whole so that it restarts.", &S.restart_seconds);
+    histo_text(&t, "karta_commit_price_seconds", "Time from a commit's arrival to its hand-over to the writer: parsing, key check, pricing.", &S.price_seconds);
+    histo_text(&t, "karta_commit_durable_seconds", "Time from a commit's hand-over to the writer until it is durable and answered: the queue, its group, the log flush.", &S.durable_seconds);
     int64_t outstanding, expired;
     if (ledger_gauges(w, &outstanding, &expired) == KT_OK) {
         addf(&t, "# HELP karta_points_outstanding Points on members' balances (the store's, every process's movements).\n"
@@ -991,6 +999,7 @@ static enum MHD_Result dispatch(struct MHD_Connection *conn, request *rq, const 
     }
     if (commit_route && S.q_running) {
         if (commit_submit(conn, &rq->job, &c, &rc, &err)) {
+            histo_add(&S.price_seconds, rq->job.handed - rq->start);
             rq->waiting = true;
             rq->key = key;
             rq->call = c;

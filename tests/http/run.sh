@@ -273,6 +273,11 @@ mcheck metrics-flush-inf-is-count "$(metric 'karta_log_flush_seconds_bucket{le="
 if [ "$(metric karta_log_flush_seconds_count)" -ge 1 ] && [ "$(metric karta_log_flush_seconds_count)" -le "$(metric karta_commit_batches_total)" ]; then
   ok metrics-flushes; else bad metrics-flushes "flushes $(metric karta_log_flush_seconds_count), batches $(metric karta_commit_batches_total)"; fi
 mcheck metrics-restarts-histogram "$(metric karta_log_restart_seconds_count)" "$(metric karta_log_restarts_total)"
+# every commit handed to the writer: priced once on its thread, answered once when durable
+mcheck metrics-price-is-durable "$(metric karta_commit_price_seconds_count)" "$(metric karta_commit_durable_seconds_count)"
+if [ "$(metric karta_commit_durable_seconds_count)" -ge "$(metric karta_commits_total)" ]; then ok metrics-durable-per-commit
+else bad metrics-durable-per-commit "durable $(metric karta_commit_durable_seconds_count), commits $(metric karta_commits_total)"; fi
+mcheck metrics-durable-inf-is-count "$(metric 'karta_commit_durable_seconds_bucket{le="+Inf"}')" "$(metric karta_commit_durable_seconds_count)"
 if [ "$(metric karta_log_restarts_total)" -ge 1 ]; then ok "metrics-log-restarted ($(metric karta_log_restarts_total) times)"; else bad metrics-log-restarted "no log restart with --log-pages 16"; fi
 if ! grep -q 'checkpoint:' "$work/log"; then ok log-no-checkpoint-errors; else bad log-no-checkpoint-errors "$(grep 'checkpoint:' "$work/log" | head -2)"; fi
 # ---- no card numbers or phones in the access log; its own numbers (request id, microseconds, key id)

@@ -348,7 +348,7 @@ static kt_rc row_balance(import_ctx *x, const char *const *v, kt_err *err) {
                       .reason = "opening balance"};
     if (value & MEMBER_PREEXISTING) /* may be in debt; checked at once */
         return kt_ledger_credit(x->st, &mv, (kt_member_id)member, points, "opening", x->o->day, expires, NULL, err);
-    /* created by this import, so never in debt: the bulk path, all checked at the end (import_check_opened) */
+    /* created by this import, so never in debt: the bulk path, all checked by kt_ledger_check_members before the commit */
     if (!x->opening_account && (rc = kt_ledger_account(x->st, "opening", &x->opening_account, err))) return rc;
     if ((rc = kt_ledger_open_new(x->st, &mv, (kt_member_id)member, x->opening_account, points, expires, err))) return rc;
     if (!x->opened_min || member < x->opened_min) x->opened_min = member;

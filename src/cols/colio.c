@@ -92,12 +92,13 @@ static void fail_locked(kt_colio *io, const char *path, const char *what, int e)
     snprintf(io->err_path, sizeof io->err_path, "%s", path);
 }
 
-/* The whole of LEN bytes at OFF; an O_DIRECT write the file system refuses
- * (EINVAL: alignment it does not take) is retried through the page cache. */
-static int write_at(kt_colio *io, int fd, const uint8_t *p, size_t len, uint64_t off, bool *direct,
+/* The whole of LEN bytes at OFF; an O_DIRECT write the file system refuses (or,
+ * REFUSE_DIRECT, that kt_colio_test_refuse_direct makes fail)
+ * with EINVAL (alignment it does not take) is retried through the page cache. */
+static int write_at(bool refuse_direct, int fd, const uint8_t *p, size_t len, uint64_t off, bool *direct,
                     unsigned long long *dbytes, unsigned long long *cbytes) {
     while (len) {
-        ssize_t w = *direct && io->refuse_direct ? (errno = EINVAL, -1) : pwrite(fd, p, len, (off_t)off);
+        ssize_t w = *direct && refuse_direct ? (errno = EINVAL, -1) : pwrite(fd, p, len, (off_t)off);
         if (w < 0 && errno == EINTR) continue;
         if (w < 0 && errno == EINVAL && *direct) {
             int fl = fcntl(fd, F_GETFL);
@@ -124,7 +125,7 @@ static void *io_main(void *arg) {
         job *j = io->head;
         io->head = j->next;
         if (!io->head) io->tail = NULL;
-        bool failed = io->err_no != 0;
+        bool failed = io->err_no != 0, refuse = io->refuse_direct;
         pthread_mutex_unlock(&io->mu);
 
         int e = 0;
@@ -137,7 +138,7 @@ static void *io_main(void *arg) {
             if (fcntl(j->fd, F_SETFL, fl & ~O_DIRECT) < 0) { e = errno; what = "fcntl"; }
             direct = false;
         }
-        if (!failed && !e && j->len) e = write_at(io, j->fd, j->data, j->len, j->off, &direct, &d, &c);
+        if (!failed && !e && j->len) e = write_at(refuse, j->fd, j->data, j->len, j->off, &direct, &d, &c);
 #ifdef SYNC_FILE_RANGE_WRITE
         /* through the page cache: start writing it back now, so that dirty
          * pages stay few and the fsync at the seal waits for little */
